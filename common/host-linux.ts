@@ -1,0 +1,100 @@
+// The real Host: effects Node cannot make itself go through util-linux and coreutils tools.
+import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { SkiffError } from './errors.ts';
+import type { Host, LockMode, RunOptions, RunResult } from './host.ts';
+
+/** Which Debian package ships each tool we call, for the "install X" hint. */
+const TOOL_PACKAGES: Record<string, string> = {
+  flock: 'util-linux',
+  mount: 'mount',
+  umount: 'mount',
+  unshare: 'util-linux',
+  nsenter: 'util-linux',
+  mknod: 'coreutils',
+  setfattr: 'attr',
+  chroot: 'coreutils',
+  gzip: 'gzip',
+  bzip2: 'bzip2',
+  xz: 'xz-utils',
+  zstd: 'zstd',
+  runc: 'runc',
+  crun: 'crun',
+};
+
+export function toolPackage(tool: string): string {
+  return TOOL_PACKAGES[tool.split('/').pop() ?? tool] ?? tool;
+}
+
+function tail(text: string, lines = 5): string {
+  return text.trim().split('\n').slice(-lines).join(' | ');
+}
+
+export function runTool(file: string, args: readonly string[], opts: RunOptions = {}): RunResult {
+  const res = spawnSync(file, args, {
+    input: opts.input,
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: opts.stdio ? [...opts.stdio] : ['pipe', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (res.error) {
+    const code = (res.error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new SkiffError('TOOL_MISSING', `${file} not found`, { hint: `install the Debian package ${toolPackage(file)}` });
+    }
+    throw new SkiffError('TOOL_FAILED', `running ${file}: ${res.error.message}`, { cause: res.error });
+  }
+  const status = res.status ?? 128 + (res.signal ? 9 : 0);
+  const result = { code: status, stdout: res.stdout ?? '', stderr: res.stderr ?? '' };
+  if (status !== 0 && !(opts.okCodes ?? []).includes(status)) {
+    throw new SkiffError('TOOL_FAILED', `${[file, ...args].join(' ')} failed (exit ${status}): ${tail(result.stderr)}`);
+  }
+  return result;
+}
+
+export function createLinuxHost(): Host {
+  return {
+    run: runTool,
+    flock(fd: number, mode: LockMode, wait: boolean | number): boolean {
+      // flock(1) on an inherited fd locks *our* open file description, so the lock stays with
+      // the fd after the tool exits. Exit 1 is flock's "would block / timed out".
+      const args = [mode === 'exclusive' ? '-x' : '-s'];
+      if (wait === false) args.push('-n');
+      else if (typeof wait === 'number') args.push('-w', String(wait));
+      args.push('0');
+      const res = runTool('flock', args, { stdio: [fd, 'ignore', 'pipe'], okCodes: [1] });
+      return res.code === 0;
+    },
+    mount(source, target, opts) {
+      const args: string[] = [];
+      if (opts.type) args.push('-t', opts.type);
+      if (opts.options) args.push('-o', opts.options);
+      for (const f of opts.flags ?? []) args.push(f);
+      args.push(source, target);
+      runTool('mount', args);
+    },
+    umount(target, opts = {}) {
+      runTool('umount', opts.lazy ? ['-l', target] : [target]);
+    },
+    readProcFile(name) {
+      return fs.readFileSync(`/proc/${name}`, 'utf8');
+    },
+    kill(pid, signal) {
+      try {
+        process.kill(pid, signal);
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+        throw err;
+      }
+    },
+    execve(file, args, env): never {
+      if (!process.execve) throw new SkiffError('NODE_TOO_OLD', 'this Node has no process.execve; skiff needs Node >= 22.15');
+      process.execve(file, [...args], env);
+      throw new SkiffError('INTERNAL', `execve ${file} returned`);
+    },
+    geteuid: () => process.geteuid?.() ?? -1,
+  };
+}

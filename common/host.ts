@@ -1,0 +1,36 @@
+// The seam through which kernel and process effects go (youki's Syscall trait). Library code
+// takes a Host; the real one is in host-linux.ts, a recording fake in test/helpers.
+export interface RunOptions {
+  input?: string | Uint8Array;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Pass these fds to the child: stdio[i] becomes the child's fd i. */
+  stdio?: ReadonlyArray<'ignore' | 'inherit' | 'pipe' | number>;
+  /** Exit codes that are not failures (e.g. flock's 1 for "busy"). */
+  okCodes?: readonly number[];
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type LockMode = 'exclusive' | 'shared';
+
+export interface Host {
+  /** Runs a system tool to completion; throws a SkiffError (TOOL_MISSING / TOOL_FAILED) otherwise. */
+  run(file: string, args: readonly string[], opts?: RunOptions): RunResult;
+  /**
+   * flock(2) on an open fd's open file description, held until every copy of the fd is closed.
+   * `wait`: false = fail at once when busy, true = wait, a number = wait that many seconds.
+   * Returns false when the lock is busy.
+   */
+  flock(fd: number, mode: LockMode, wait: boolean | number): boolean;
+  mount(source: string, target: string, opts: { type?: string; options?: string; flags?: readonly string[] }): void;
+  umount(target: string, opts?: { lazy?: boolean }): void;
+  readProcFile(name: 'locks' | 'mounts' | 'self/mountinfo' | 'filesystems'): string;
+  kill(pid: number, signal: NodeJS.Signals | 0): boolean;
+  execve(file: string, args: readonly string[], env: NodeJS.ProcessEnv): never;
+  geteuid(): number;
+}

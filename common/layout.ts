@@ -1,0 +1,78 @@
+// Every on-disk path skiff uses, as pure functions of the data dir or a pod directory.
+// No other module joins literal path segments; docs/on-disk-format.md lists the same paths
+// and a unit test keeps the two in step.
+import path from 'node:path';
+import type { AppName, Digest, ImageId, PodUuid, TreeId } from './ids.ts';
+
+/** Bumped whenever the on-disk format changes incompatibly (pnpm's STORE_VERSION). */
+export const LAYOUT_VERSION = 1;
+export const DEFAULT_DATA_DIR = '/var/lib/skiff';
+
+export const POD_STATES = ['embryo', 'preparing', 'prepared', 'run', 'exited-garbage', 'garbage'] as const;
+export type PodStateDir = (typeof POD_STATES)[number];
+
+// ---- data dir ----
+export const layoutVersionPath = (dataDir: string): string => path.join(dataDir, 'layout-version');
+/** flock'd shared by writers (fetch, prepare) and exclusively by `image gc`. */
+export const storeLockPath = (dataDir: string): string => path.join(dataDir, 'store.lock');
+
+export const casDir = (dataDir: string): string => path.join(dataDir, 'cas');
+export const casTmpDir = (dataDir: string): string => path.join(dataDir, 'cas', 'tmp');
+export const casAlgoDir = (dataDir: string, algo: 'sha256' | 'sha512'): string => path.join(dataDir, 'cas', 'blobs', algo);
+export function casBlobPath(dataDir: string, digest: Digest): string {
+  const [algo, hex] = digest.split(':') as ['sha256' | 'sha512', string];
+  return path.join(casAlgoDir(dataDir, algo), hex);
+}
+
+/** One JSON record per image, so concurrent fetches never rewrite a shared index file. */
+export const imageIndexDir = (dataDir: string): string => path.join(dataDir, 'images');
+export function imageRecordPath(dataDir: string, id: ImageId): string {
+  return path.join(imageIndexDir(dataDir), `${id.replace(':', '-')}.json`);
+}
+
+export const treeStoreDir = (dataDir: string): string => path.join(dataDir, 'tree');
+export const treeTmpDir = (dataDir: string): string => path.join(dataDir, 'tree', 'tmp');
+export const treePath = (dataDir: string, id: TreeId): string => path.join(dataDir, 'tree', id);
+export const treeRootfsPath = (dataDir: string, id: TreeId): string => path.join(treePath(dataDir, id), 'rootfs');
+/** The entry listing and tree hash, written before the marker. */
+export const treeRecordPath = (dataDir: string, id: TreeId): string => path.join(treePath(dataDir, id), 'record.json');
+/** Completion marker, written last: a tree without it is garbage from an interrupted render. */
+export const treeRenderedPath = (dataDir: string, id: TreeId): string => path.join(treePath(dataDir, id), 'rendered');
+
+export const trustedKeysDir = (dataDir: string): string => path.join(dataDir, 'trustedkeys');
+
+// ---- pods ----
+export const podsDir = (dataDir: string): string => path.join(dataDir, 'pods');
+export const podStateDir = (dataDir: string, state: PodStateDir): string => path.join(dataDir, 'pods', state);
+export const podDir = (dataDir: string, state: PodStateDir, uuid: PodUuid): string =>
+  path.join(dataDir, 'pods', state, uuid);
+
+// ---- inside a pod directory (podRoot) ----
+export const podManifestPath = (podRoot: string): string => path.join(podRoot, 'pod');
+export const podCreatedPath = (podRoot: string): string => path.join(podRoot, 'pod-created');
+export const podPidPath = (podRoot: string): string => path.join(podRoot, 'pid');
+export const stage1ManifestPath = (podRoot: string): string => path.join(podRoot, 'stage1', 'manifest');
+export const stage1RootfsPath = (podRoot: string): string => path.join(podRoot, 'stage1', 'rootfs');
+export const appRootfsPath = (podRoot: string, app: AppName): string =>
+  path.join(podRoot, 'stage1', 'rootfs', 'opt', 'stage2', app, 'rootfs');
+export const appsInfoDir = (podRoot: string): string => path.join(podRoot, 'appsinfo');
+export const appsInfoPath = (podRoot: string, app: AppName): string => path.join(podRoot, 'appsinfo', app);
+export const appImageManifestPath = (podRoot: string, app: AppName): string =>
+  path.join(podRoot, 'appsinfo', app, 'manifest');
+export const appTreeIdPath = (podRoot: string, app: AppName): string => path.join(podRoot, 'appsinfo', app, 'treeStoreID');
+export const overlayUpperPath = (podRoot: string, app: AppName): string => path.join(podRoot, 'overlay', app, 'upper');
+export const overlayWorkPath = (podRoot: string, app: AppName): string => path.join(podRoot, 'overlay', app, 'work');
+export const stage1OverlayUpperPath = (podRoot: string): string => path.join(podRoot, 'overlay', 'stage1', 'upper');
+export const stage1OverlayWorkPath = (podRoot: string): string => path.join(podRoot, 'overlay', 'stage1', 'work');
+export const podResolvConfPath = (podRoot: string): string =>
+  path.join(podRoot, 'stage1', 'rootfs', 'etc', 'skiff-resolv.conf');
+export const podHostsPath = (podRoot: string): string => path.join(podRoot, 'stage1', 'rootfs', 'etc', 'skiff-hosts');
+export const appStatusDir = (podRoot: string): string => path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'status');
+export const appStatusPath = (podRoot: string, app: AppName): string =>
+  path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'status', app);
+export const appLogPath = (podRoot: string, app: AppName): string =>
+  path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'logs', app);
+
+// ---- an ACI's own layout (image export/extract/render output, and ACI archives) ----
+export const aciManifestPath = (dir: string): string => path.join(dir, 'manifest');
+export const aciRootfsPath = (dir: string): string => path.join(dir, 'rootfs');

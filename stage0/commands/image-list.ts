@@ -1,0 +1,37 @@
+import { defineCommand } from '../command.ts';
+
+interface Args {
+  format: 'table' | 'json';
+  'no-legend': boolean;
+  full: boolean;
+}
+
+export default defineCommand<Args>({
+  command: 'list',
+  describe: 'list the images in the store',
+  builder: (y) =>
+    y
+      .option('format', { choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+      .option('no-legend', { type: 'boolean', default: false, describe: 'leave out the header line' })
+      .option('full', { type: 'boolean', default: false, describe: 'show full image IDs' }),
+  async handler(args) {
+    const { listImages } = await import('../../store/image-ops.ts');
+    const { formatTable } = await import('../output.ts');
+    const { formatSize } = await import('../../common/size.ts');
+    const images = listImages({ dataDir: args.dir });
+    if (args.format === 'json') {
+      args.$env.out.json(images);
+      return;
+    }
+    const rows = images.map((i) => [
+      args.full ? i.id : i.id.slice(0, 19),
+      i.name,
+      i.version ?? '',
+      formatSize(i.size),
+      i.importedAt.replace(/\.\d+Z$/, 'Z'),
+    ]);
+    const table = formatTable(['ID', 'NAME', 'VERSION', 'SIZE', 'IMPORTED'], rows);
+    const text = args['no-legend'] ? table.split('\n').slice(1).join('\n') : table;
+    if (text) args.$env.out.line(text);
+  },
+});

@@ -1,0 +1,46 @@
+// Options every command accepts, and turning them into the library context.
+import type { Argv } from 'yargs';
+import type { Ctx } from '../common/context.ts';
+import { DEFAULT_LIMITS, parseInsecureOptions } from '../common/context.ts';
+import { DEFAULT_DATA_DIR } from '../common/layout.ts';
+import type { LogFormat, Logger } from '../common/log.ts';
+import { createLinuxHost } from '../common/host-linux.ts';
+import type { Out } from './output.ts';
+
+export interface GlobalArgs {
+  dir: string;
+  'insecure-options': string[];
+  debug: boolean;
+  'log-format': LogFormat;
+}
+
+export function addGlobalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
+  return y
+    .option('dir', { type: 'string', default: process.env.SKIFF_DIR ?? DEFAULT_DATA_DIR, describe: 'skiff data directory', global: true })
+    .option('insecure-options', {
+      type: 'string',
+      // Not `array: true`: that would swallow the command and its arguments after it.
+      coerce: (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+      default: [] as string[],
+      describe: 'comma-separated checks to skip: image, ondisk, http, tls, capabilities, paths, seccomp, all',
+      global: true,
+    })
+    .option('debug', { type: 'boolean', default: false, describe: 'log debug output and stack traces', global: true })
+    .option('log-format', { choices: ['pretty', 'json'] as const, default: 'pretty' as LogFormat, describe: 'stderr log format', global: true }) as unknown as Argv<T & GlobalArgs>;
+}
+
+/** What every handler receives besides its own arguments. */
+export interface CommandEnv {
+  out: Out;
+  log: Logger;
+}
+
+export function createCtx(args: GlobalArgs, log: Logger): Ctx {
+  return {
+    dataDir: args.dir,
+    log,
+    host: createLinuxHost(),
+    insecure: parseInsecureOptions(args['insecure-options']),
+    limits: { ...DEFAULT_LIMITS },
+  };
+}

@@ -1,0 +1,73 @@
+// stage0's entry point: the only place (with each stage1 main) that maps errors to exit codes
+// and to the one-line `skiff: …` message.
+import { SkiffError, formatErrorLine } from '../common/errors.ts';
+import { createRootLogger, type LogFormat } from '../common/log.ts';
+import { createOut } from './output.ts';
+import { COMMANDS, COMMAND_NAMES } from './commands/index.ts';
+import { addGlobalOptions } from './global-options.ts';
+import type { SkiffCommand } from './command.ts';
+
+const MIN_NODE = [22, 15] as const;
+
+/** Commands whose own status is the app's: skiff's failures use podman's 125. */
+const PASSTHROUGH_COMMANDS = new Set(['run', 'run-prepared']);
+
+function nodeIsTooOld(version: string): boolean {
+  const [maj = 0, min = 0] = version.replace(/^v/, '').split('.').map(Number);
+  return maj < MIN_NODE[0] || (maj === MIN_NODE[0] && min < MIN_NODE[1]);
+}
+
+/** Reads --debug/--log-format before yargs runs, so the logger exists for everything after. */
+function scanLogFlags(argv: readonly string[]): { debug: boolean; format: LogFormat } {
+  let debug = false;
+  let format: LogFormat = 'pretty';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--debug' || a === '--debug=true') debug = true;
+    else if (a === '--log-format=json' || (a === '--log-format' && argv[i + 1] === 'json')) format = 'json';
+  }
+  return { debug, format };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const flags = scanLogFlags(argv);
+  if (nodeIsTooOld(process.version)) {
+    process.stderr.write(`skiff: Node ${process.version} is too old; skiff needs Node >= ${MIN_NODE.join('.')} (run ./setup to provision Node 24)\n`);
+    return 1;
+  }
+  const log = await createRootLogger({ debug: flags.debug, format: flags.format, name: 'skiff' });
+  const out = createOut();
+  const commandName = argv.find((a) => COMMAND_NAMES.has(a)) ?? '';
+  try {
+    const { default: yargs } = await import('yargs');
+    let y = addGlobalOptions(yargs([...argv]))
+      .scriptName('skiff')
+      .usage('skiff [global options] <command>\n\nA daemonless, staged pod launcher for Linux.')
+      .middleware((a) => {
+        (a as Record<string, unknown>).$env = { out, log };
+      })
+      .strictCommands()
+      .strictOptions()
+      .demandCommand(1, 'give a command; see skiff --help')
+      .recommendCommands()
+      .help()
+      .alias('help', 'h')
+      .version(false)
+      .wrap(Math.min(100, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err ?? new SkiffError('USAGE', msg.charAt(0).toLowerCase() + msg.slice(1), { hint: 'see --help' });
+      });
+    for (const cmd of COMMANDS as readonly SkiffCommand<never>[]) {
+      y = y.command(cmd as never);
+    }
+    await y.parseAsync();
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    log.debug({ err }, 'command failed');
+    process.stderr.write(`${formatErrorLine(err)}\n`);
+    if (flags.debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    return PASSTHROUGH_COMMANDS.has(commandName) ? 125 : 1;
+  }
+}

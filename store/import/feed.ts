@@ -1,0 +1,57 @@
+// Pumps one stream of archive bytes through synchronous consumers (hashers, the blob writer)
+// into an async parser, so one read of the input does all of them. The parser may stop early
+// (a hostile entry) or finish before the input ends (the tar trailer): in both cases the rest
+// still has to be read, hashed and stored, or rejected.
+import { PassThrough, type Readable } from 'node:stream';
+import { once } from 'node:events';
+
+export interface FeedOptions {
+  onChunk: (chunk: Buffer) => void;
+}
+
+/**
+ * Reads `source` to its end, calling onChunk for every byte and feeding the parser's input.
+ * Resolves with the parser's result; rejects with the first failure of either side.
+ */
+export async function feedParser<T>(source: Readable, opts: FeedOptions, parse: (input: Readable) => Promise<T>): Promise<T> {
+  const input = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+  let settled = false;
+  let failure: unknown;
+  const parsing = parse(input).then(
+    (v) => {
+      settled = true;
+      return v;
+    },
+    (err: unknown) => {
+      settled = true;
+      failure = err;
+      throw err;
+    },
+  );
+  // Keep an early rejection from being reported as unhandled while we are still reading.
+  parsing.catch(() => undefined);
+  const parserDone = parsing.then(
+    () => undefined,
+    () => undefined,
+  );
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      if (failure !== undefined) break;
+      opts.onChunk(chunk);
+      if (!settled && !input.write(chunk)) {
+        await Promise.race([once(input, 'drain'), parserDone]);
+      }
+    }
+  } catch (err) {
+    input.destroy();
+    source.destroy();
+    await parserDone;
+    throw err;
+  }
+  if (failure !== undefined) {
+    source.destroy();
+    throw failure;
+  }
+  input.end();
+  return parsing;
+}

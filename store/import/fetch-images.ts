@@ -1,0 +1,128 @@
+// `skiff fetch` for local images: work out what each argument is, import it under the shared
+// store lock, and report one image per argument. An import that fails leaves the store as it
+// was: blobs and trees are committed only once verified, the index record last.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Ctx } from '../../common/context.ts';
+import { SkiffError, wrap } from '../../common/errors.ts';
+import type { ImageId } from '../../common/ids.ts';
+import * as layout from '../../common/layout.ts';
+import { detectLocalImageFormat, parseLocalImageRef, sniffCompression, type LocalImageRef } from '../formats/image-ref.ts';
+import type { ImageRecord } from '../image-index.ts';
+import { lockStore, ensureStore } from '../store-dirs.ts';
+import { extractTar } from '../tar/extract-tree.ts';
+import { openDecompressed, readMagic } from './decompress.ts';
+import { importAciFile } from './import-aci.ts';
+import { importDockerArchiveDir, importOciLayoutDir } from './import-layout.ts';
+import { listTarMembers } from './list-tar-members.ts';
+
+export interface FetchOptions {
+  refs: readonly string[];
+}
+
+export interface FetchedImage {
+  ref: string;
+  id: ImageId;
+  name: string;
+  version: string | undefined;
+}
+
+export interface FetchResult {
+  images: FetchedImage[];
+}
+
+const REMOTE_RE = /^(docker|https?):\/\//;
+
+export async function fetchImages(ctx: Ctx, opts: FetchOptions): Promise<FetchResult> {
+  ensureStore(ctx.dataDir);
+  using _lock = lockStore(ctx, 'shared');
+  const images: FetchedImage[] = [];
+  for (const ref of opts.refs) {
+    const rec = await fetchOne(ctx, ref);
+    images.push({ ref, id: rec.id, name: rec.name, version: rec.version });
+  }
+  return { images };
+}
+
+async function fetchOne(ctx: Ctx, ref: string): Promise<ImageRecord> {
+  if (REMOTE_RE.test(ref)) {
+    throw new SkiffError('USAGE', `cannot fetch ${ref}: this skiff imports local images only (files and directories)`, {
+      hint: 'copy it locally first, e.g. skopeo copy docker://… oci:DIR:TAG',
+    });
+  }
+  const local: LocalImageRef = parseLocalImageRef(ref) ?? { transport: 'oci', path: ref, tag: undefined };
+  const file = local.path;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new SkiffError('IMAGE_NOT_FOUND', `no such file or directory: ${file}`);
+  }
+  if (!ctx.insecure.image) {
+    throw new SkiffError('SIGNATURE_MISSING', `${ref} is a local image and carries no signature skiff can check`, {
+      hint: 'pass --insecure-options=image to import it without verification',
+    });
+  }
+  const log = ctx.log.child({ mod: 'store', op: 'fetch', ref });
+  const bareRef = parseLocalImageRef(ref) === undefined;
+  if (st.isDirectory()) {
+    if (local.transport === 'docker-archive') throw new SkiffError('USAGE', `${file} is a directory, not a docker archive`);
+    const probe = {
+      isDir: true,
+      hasOciLayoutFile: fs.existsSync(path.join(file, 'oci-layout')),
+      hasIndexJson: fs.existsSync(path.join(file, 'index.json')),
+      magic: new Uint8Array(),
+    };
+    detectLocalImageFormat(probe, file);
+    return importOciLayoutDir(ctx, file, local.tag, ref);
+  }
+  const magic = readMagic(file);
+  const tarMembers = await listTarMembers(file, sniffCompression(magic), 64);
+  const format = bareRef || local.transport !== 'oci'
+    ? detectLocalImageFormat({ isDir: false, hasOciLayoutFile: false, hasIndexJson: false, magic, tarMembers }, file)
+    : 'oci-archive';
+  log.debug({ format }, 'detected image format');
+  switch (format) {
+    case 'aci':
+      return importAciFile(ctx, file, ref);
+    case 'oci-layout':
+    case 'oci-archive':
+      return withUnpackedArchive(ctx, file, (dir) =>
+        importOciLayoutDir(ctx, dir, local.transport === 'docker-archive' ? undefined : local.tag, ref),
+      );
+    case 'docker-archive':
+      return withUnpackedArchive(ctx, file, (dir) =>
+        importDockerArchiveDir(ctx, dir, local.transport === 'docker-archive' ? local.reference : undefined, ref),
+      );
+  }
+}
+
+/**
+ * OCI and docker archives need random access to their members: unpack them (safely, without
+ * owners) into a private temp dir on the store's filesystem, import from there, remove it.
+ */
+async function withUnpackedArchive<T>(ctx: Ctx, file: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = path.join(layout.casTmpDir(ctx.dataDir), `archive-${process.pid}-${randomBytes(6).toString('hex')}`);
+  fs.mkdirSync(dir, { mode: 0o700 });
+  try {
+    const dec = await openDecompressed(file, sniffCompression(readMagic(file)), file);
+    try {
+      await extractTar(dec.stream, {
+        dest: dir,
+        whiteouts: 'keep',
+        limits: ctx.limits,
+        preserveOwnership: false,
+        host: ctx.host,
+        log: ctx.log.child({ mod: 'store', op: 'unpack-archive' }),
+      });
+      await dec.done;
+    } catch (err) {
+      dec.kill();
+      throw wrap(err, `unpacking ${file}`);
+    }
+    return await fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

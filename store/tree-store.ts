@@ -1,0 +1,102 @@
+// The tree store: rendered, verified trees keyed by image (ACI) or layer (OCI). A tree is
+// rendered into tree/tmp, renamed under its ID, and only then marked `rendered`; a tree without
+// the marker is debris from an interrupted render and is never used.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Ctx } from '../common/context.ts';
+import { SkiffError } from '../common/errors.ts';
+import type { TreeId } from '../common/ids.ts';
+import * as layout from '../common/layout.ts';
+import { writeFileAtomic, writeJsonAtomic, fsyncDir } from '../common/write-atomic.ts';
+import { captureStamp, computeTreeHash, verifyTree, type TreeEntry, type TreeRecord } from './tree/tree-record.ts';
+
+export interface TreeTmp extends Disposable {
+  readonly dir: string;
+  readonly rootfs: string;
+}
+
+/** A private directory to render into; removed on dispose unless committed. */
+export function createTreeTmp(dataDir: string): TreeTmp {
+  const dir = path.join(layout.treeTmpDir(dataDir), `render-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const rootfs = path.join(dir, 'rootfs');
+  fs.mkdirSync(rootfs, { recursive: true, mode: 0o755 });
+  return {
+    dir,
+    rootfs,
+    [Symbol.dispose]: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export function isTreeRendered(dataDir: string, id: TreeId): boolean {
+  return fs.existsSync(layout.treeRenderedPath(dataDir, id));
+}
+
+/**
+ * Moves a finished render under its ID. When another import committed the same tree first,
+ * ours is dropped: both came from the same verified bytes.
+ */
+export function commitTree(dataDir: string, tmp: TreeTmp, id: TreeId, source: string, entries: TreeEntry[]): void {
+  const record: TreeRecord = {
+    treeId: id,
+    source,
+    treeHash: computeTreeHash(entries),
+    entries,
+    stamp: captureStamp(tmp.rootfs, entries),
+  };
+  writeJsonAtomic(path.join(tmp.dir, 'record.json'), record);
+  const final = layout.treePath(dataDir, id);
+  if (isTreeRendered(dataDir, id)) return;
+  // Debris of an interrupted render under the final name: clear it and take its place.
+  fs.rmSync(final, { recursive: true, force: true });
+  try {
+    fs.renameSync(tmp.dir, final);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if ((code === 'ENOTEMPTY' || code === 'EEXIST') && isTreeRendered(dataDir, id)) return;
+    throw err;
+  }
+  fsyncDir(path.dirname(final));
+  writeFileAtomic(layout.treeRenderedPath(dataDir, id), `${record.treeHash}\n`);
+}
+
+export function readTreeRecord(dataDir: string, id: TreeId): TreeRecord {
+  try {
+    return JSON.parse(fs.readFileSync(layout.treeRecordPath(dataDir, id), 'utf8')) as TreeRecord;
+  } catch (err) {
+    throw new SkiffError('TREE_CORRUPT', `tree ${id} has no readable record`, {
+      cause: err,
+      hint: 'run `skiff image gc` and fetch the image again',
+    });
+  }
+}
+
+/** The rootfs of a rendered tree, verified against its record unless --insecure-options=ondisk. */
+export function useTree(ctx: Pick<Ctx, 'dataDir' | 'insecure' | 'log'>, id: TreeId): string {
+  if (!isTreeRendered(ctx.dataDir, id)) {
+    throw new SkiffError('TREE_CORRUPT', `tree ${id} is not rendered`, { hint: 'fetch the image again' });
+  }
+  const rootfs = layout.treeRootfsPath(ctx.dataDir, id);
+  if (ctx.insecure.ondisk) return rootfs;
+  const record = readTreeRecord(ctx.dataDir, id);
+  const marker = fs.readFileSync(layout.treeRenderedPath(ctx.dataDir, id), 'utf8').trim();
+  if (marker !== record.treeHash || computeTreeHash(record.entries) !== record.treeHash) {
+    throw new SkiffError('TREE_CORRUPT', `tree ${id} does not match its recorded hash`, {
+      hint: 'remove it with `skiff image rm` and fetch again, or pass --insecure-options=ondisk',
+    });
+  }
+  verifyTree(rootfs, record);
+  return rootfs;
+}
+
+export function listTrees(dataDir: string): string[] {
+  try {
+    return fs.readdirSync(layout.treeStoreDir(dataDir)).filter((n) => n !== 'tmp');
+  } catch {
+    return [];
+  }
+}
+
+export function removeTreeDir(dataDir: string, name: string): void {
+  fs.rmSync(path.join(layout.treeStoreDir(dataDir), name), { recursive: true, force: true });
+}
