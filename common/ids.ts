@@ -60,3 +60,13 @@ export function digestOf(algo: 'sha256' | 'sha512', hex: string): Digest {
 export function aciImageId(sha512Hex: string): ImageId {
   return parseImageId(`sha512-${sha512Hex}`);
 }
+
+/** A pod volume's name (an appc ACName, like app names). */
+export type VolumeName = string & { readonly __brand: 'VolumeName' };
+
+export function parseVolumeName(value: string): VolumeName {
+  if (value.length > 253 || !APP_NAME_RE.test(value)) {
+    throw new SkiffError('USAGE', `invalid volume name ${JSON.stringify(value)}: use lowercase letters, digits and dashes`);
+  }
+  return value as VolumeName;
+}

@@ -2,7 +2,7 @@
 // No other module joins literal path segments; docs/on-disk-format.md lists the same paths
 // and a unit test keeps the two in step.
 import path from 'node:path';
-import type { AppName, Digest, ImageId, PodUuid, TreeId } from './ids.ts';
+import type { AppName, Digest, ImageId, PodUuid, TreeId, VolumeName } from './ids.ts';
 
 /** Bumped whenever the on-disk format changes incompatibly (pnpm's STORE_VERSION). */
 export const LAYOUT_VERSION = 1;
@@ -50,8 +50,14 @@ export const podDir = (dataDir: string, state: PodStateDir, uuid: PodUuid): stri
 // ---- inside a pod directory (podRoot) ----
 export const podManifestPath = (podRoot: string): string => path.join(podRoot, 'pod');
 export const podCreatedPath = (podRoot: string): string => path.join(podRoot, 'pod-created');
+/** `overlay` or `copy`: how stage0 rendered the pod's root filesystems (run-prepared re-mounts overlays). */
+export const podRenderModePath = (podRoot: string): string => path.join(podRoot, 'render-mode');
+/** The pod options that reach stage1 as run options (--net, --hostname…), saved by prepare for run-prepared. */
+export const podRunOptionsPath = (podRoot: string): string => path.join(podRoot, 'run-options.json');
 export const podPidPath = (podRoot: string): string => path.join(podRoot, 'pid');
 export const stage1ManifestPath = (podRoot: string): string => path.join(podRoot, 'stage1', 'manifest');
+/** The stage1 image's ID, so its trees can be mounted again (after a reboot) without guessing. */
+export const stage1ImageIdPath = (podRoot: string): string => path.join(podRoot, 'stage1', 'image-id');
 export const stage1RootfsPath = (podRoot: string): string => path.join(podRoot, 'stage1', 'rootfs');
 export const appRootfsPath = (podRoot: string, app: AppName): string =>
   path.join(podRoot, 'stage1', 'rootfs', 'opt', 'stage2', app, 'rootfs');
@@ -70,6 +76,11 @@ export const podHostsPath = (podRoot: string): string => path.join(podRoot, 'sta
 export const appStatusDir = (podRoot: string): string => path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'status');
 export const appStatusPath = (podRoot: string, app: AppName): string =>
   path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'status', app);
+/** Backing directories of the pod's `kind=empty` volumes, shared by its apps. */
+export const podVolumesDir = (podRoot: string): string => path.join(podRoot, 'volumes');
+export const emptyVolumePath = (podRoot: string, volume: VolumeName): string => path.join(podRoot, 'volumes', volume);
+/** Written by stage1 when the pod's apps have been started (its mtime is the start time). */
+export const podStartedPath = (podRoot: string): string => path.join(podRoot, 'started');
 export const appLogPath = (podRoot: string, app: AppName): string =>
   path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'logs', app);
 

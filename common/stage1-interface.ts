@@ -1,3 +1,42 @@
-// The stage1 interface constants, kept in step with docs/stage1-interface.md.
+// The stage1 interface (semver; docs/stage1-interface.md is its contract, keep them in step).
+// stage0 and stage1 meet only here and in the pod directory.
+
 export const STAGE1_INTERFACE_VERSION = '1.0.0';
-export const STAGE1_ANNOTATION_PREFIX = 'skiff.dev/stage1/';
+
+/** Annotations of a stage1 image's manifest. Entrypoint values are absolute paths inside its rootfs. */
+export const STAGE1_ANNOTATIONS = {
+  run: 'skiff.dev/stage1/run',
+  enter: 'skiff.dev/stage1/enter',
+  gc: 'skiff.dev/stage1/gc',
+  stop: 'skiff.dev/stage1/stop',
+  interfaceVersion: 'skiff.dev/stage1/interface-version',
+  flavor: 'skiff.dev/stage1/flavor',
+} as const;
+
+export type Stage1Entrypoint = 'run' | 'enter' | 'gc' | 'stop';
+
+/** The pod lock arrives on this fd (an exclusive flock on the pod directory), stdin on fd 0. */
+export const STAGE1_LOCK_FD = 3;
+/** Environment variable naming the lock fd, as rkt's RKT_LOCK_FD. */
+export const STAGE1_LOCK_FD_ENV = 'SKIFF_LOCK_FD';
+
+/**
+ * Options stage0 may pass to the run entrypoint, with the interface versions that accept them.
+ * stage0 leaves out (with a warning) those the chosen stage1 does not support.
+ */
+export const RUN_OPTION_SUPPORT: Readonly<Record<string, string>> = {
+  debug: '>=1.0.0',
+  'log-format': '>=1.0.0',
+  net: '>=1.0.0',
+  interactive: '>=1.0.0',
+  hostname: '>=1.0.0',
+  'dns-conf-mode': '>=1.0.0',
+  'private-users': '>=1.1.0',
+  'insecure-options': '>=1.0.0',
+  'stage1-runtime': '>=1.0.0',
+};
+
+/** Exit statuses of the run entrypoint for its own failures (podman's convention). */
+export const EXIT_STAGE1_FAILED = 125;
+export const EXIT_CANNOT_INVOKE = 126;
+export const EXIT_NOT_FOUND = 127;

@@ -33,6 +33,8 @@ export function addGlobalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
 export interface CommandEnv {
   out: Out;
   log: Logger;
+  /** For run/prepare: the words after the command, for the pod argv pre-parser. */
+  podArgv: string[] | undefined;
 }
 
 export function createCtx(args: GlobalArgs, log: Logger): Ctx {

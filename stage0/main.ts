@@ -3,9 +3,11 @@
 import { SkiffError, formatErrorLine } from '../common/errors.ts';
 import { createRootLogger, type LogFormat } from '../common/log.ts';
 import { createOut } from './output.ts';
-import { COMMANDS, COMMAND_NAMES } from './commands/index.ts';
+import { COMMANDS, COMMAND_NAMES, POD_ARGV_COMMANDS } from './commands/index.ts';
 import { addGlobalOptions } from './global-options.ts';
 import type { SkiffCommand } from './command.ts';
+import { GLOBAL_OPTION_RE } from './commands/pod-args.ts';
+import { splitApps } from './pod/split-apps.ts';
 
 const MIN_NODE = [22, 15] as const;
 
@@ -30,6 +32,21 @@ function scanLogFlags(argv: readonly string[]): { debug: boolean; format: LogFor
   return { debug, format };
 }
 
+/**
+ * `run` and `prepare` take rkt-shaped words (IMAGE [app opts] [-- ARGS] [--- IMAGE2 …]) that
+ * yargs cannot parse: yargs sees only the global options, the handler gets the words.
+ */
+function splitPodArgv(argv: readonly string[], commandAt: number): { yargsArgv: string[]; podArgv: string[] | undefined } {
+  const command = argv[commandAt];
+  if (command === undefined || !POD_ARGV_COMMANDS.has(command)) return { yargsArgv: [...argv], podArgv: undefined };
+  const words = argv.slice(commandAt + 1);
+  const firstImage = words.findIndex((w) => !w.startsWith('-'));
+  const beforeImage = firstImage === -1 ? words : words.slice(0, firstImage);
+  if (beforeImage.includes('--help') || beforeImage.includes('-h')) return { yargsArgv: [...argv], podArgv: undefined };
+  const globals = splitApps(words).podArgs.filter((w) => GLOBAL_OPTION_RE.test(w));
+  return { yargsArgv: [...argv.slice(0, commandAt + 1), ...globals], podArgv: words };
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const flags = scanLogFlags(argv);
   if (nodeIsTooOld(process.version)) {
@@ -38,14 +55,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const log = await createRootLogger({ debug: flags.debug, format: flags.format, name: 'skiff' });
   const out = createOut();
-  const commandName = argv.find((a) => COMMAND_NAMES.has(a)) ?? '';
+  const commandAt = argv.findIndex((a) => COMMAND_NAMES.has(a));
+  const commandName = commandAt === -1 ? '' : argv[commandAt]!;
   try {
+    const { yargsArgv, podArgv } = splitPodArgv(argv, commandAt);
     const { default: yargs } = await import('yargs');
-    let y = addGlobalOptions(yargs([...argv]))
+    let y = addGlobalOptions(yargs(yargsArgv))
       .scriptName('skiff')
       .usage('skiff [global options] <command>\n\nA daemonless, staged pod launcher for Linux.')
       .middleware((a) => {
-        (a as Record<string, unknown>).$env = { out, log };
+        (a as Record<string, unknown>).$env = { out, log, podArgv };
       })
       .strictCommands()
       .strictOptions()

@@ -47,6 +47,8 @@ export async function renderImage(ctx: Ctx, opts: RenderOptions): Promise<{ dir:
   const image = findImage(ctx, opts.ref);
   prepareEmptyDir(opts.dir);
   const rootfs = opts.rootfsOnly ? opts.dir : aciRootfsPath(opts.dir);
+  // flattenLayerTrees writes into an existing directory; DIR/rootfs does not exist yet.
+  fs.mkdirSync(rootfs, { recursive: true, mode: 0o755 });
   renderRootfsInto(ctx, image, rootfs);
   if (!opts.rootfsOnly) writeManifestBeside(opts.dir, image.manifest);
   return { dir: opts.dir };

@@ -35,6 +35,12 @@ export function isTreeRendered(dataDir: string, id: TreeId): boolean {
 /**
  * Moves a finished render under its ID. When another import committed the same tree first,
  * ours is dropped: both came from the same verified bytes.
+ *
+ * The record and the `rendered` marker are written inside the temp directory, before the rename:
+ * a directory then appears under its tree ID complete or not at all. Writing the marker after
+ * the rename left a window in which a concurrent import of the same tree (two fetches of one
+ * image, or of two images sharing a layer) saw an unmarked tree, took it for debris and
+ * deleted it under the first import's feet (ENOTEMPTY from rm or rename).
  */
 export function commitTree(dataDir: string, tmp: TreeTmp, id: TreeId, source: string, entries: TreeEntry[]): void {
   const record: TreeRecord = {
@@ -44,11 +50,14 @@ export function commitTree(dataDir: string, tmp: TreeTmp, id: TreeId, source: st
     entries,
     stamp: captureStamp(tmp.rootfs, entries),
   };
-  writeJsonAtomic(path.join(tmp.dir, 'record.json'), record);
+  writeJsonAtomic(path.join(tmp.dir, path.basename(layout.treeRecordPath(dataDir, id))), record);
+  writeFileAtomic(path.join(tmp.dir, path.basename(layout.treeRenderedPath(dataDir, id))), `${record.treeHash}
+`);
   const final = layout.treePath(dataDir, id);
   if (isTreeRendered(dataDir, id)) return;
-  // Debris of an interrupted render under the final name: clear it and take its place.
-  fs.rmSync(final, { recursive: true, force: true });
+  // An unmarked directory under the final name is debris of a crash (or of an interrupted
+  // gc): move it aside and take its place.
+  if (fs.existsSync(final)) discardTreeDir(dataDir, final);
   try {
     fs.renameSync(tmp.dir, final);
   } catch (err) {
@@ -57,7 +66,22 @@ export function commitTree(dataDir: string, tmp: TreeTmp, id: TreeId, source: st
     throw err;
   }
   fsyncDir(path.dirname(final));
-  writeFileAtomic(layout.treeRenderedPath(dataDir, id), `${record.treeHash}\n`);
+}
+
+/**
+ * Removes a directory of the tree store by first renaming it into tree/tmp: the rename is
+ * atomic, so a tree is never seen half deleted under its ID, and two processes clearing the
+ * same debris do not trip over each other (the loser finds nothing to move).
+ */
+function discardTreeDir(dataDir: string, dir: string): void {
+  const aside = path.join(layout.treeTmpDir(dataDir), `discard-${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    fs.renameSync(dir, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  fs.rmSync(aside, { recursive: true, force: true });
 }
 
 export function readTreeRecord(dataDir: string, id: TreeId): TreeRecord {
@@ -98,5 +122,5 @@ export function listTrees(dataDir: string): string[] {
 }
 
 export function removeTreeDir(dataDir: string, name: string): void {
-  fs.rmSync(path.join(layout.treeStoreDir(dataDir), name), { recursive: true, force: true });
+  discardTreeDir(dataDir, path.join(layout.treeStoreDir(dataDir), name));
 }

@@ -141,7 +141,7 @@ export async function extractTar(input: Readable, opts: ExtractOptions): Promise
         );
       }
       const hasBody = size > 0 && header.type !== 'directory';
-      const skip = (): void => (hasBody ? drain(body, next) : queueMicrotask(next));
+      const skip = (): void => (hasBody ? drain(body, next) : next());
       const name = normalizeEntryName(header.name);
       const rel = stripTreePrefix(name, prefix);
       if (rel === null) {
@@ -177,7 +177,7 @@ export async function extractTar(input: Readable, opts: ExtractOptions): Promise
         const fd = writer.openFile(rel);
         if (!hasBody) {
           writer.closeFile(fd, rel, meta, 0);
-          return void queueMicrotask(next);
+          return void next();
         }
         openFd = fd;
         let written = 0;

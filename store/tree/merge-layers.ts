@@ -106,7 +106,8 @@ export function flattenLayerTrees(
   const finish = (abs: string, st: fs.Stats, isLink: boolean): void => {
     if (preserve) fs.lchownSync(abs, st.uid, st.gid);
     if (!isLink) fs.chmodSync(abs, st.mode & 0o7777);
-    fs.lutimesSync(abs, st.atime, st.mtime);
+    // Seconds as a double keep sub-microsecond precision; Date objects would round to the ms.
+    fs.lutimesSync(abs, st.atimeMs / 1000, st.mtimeMs / 1000);
   };
 
   const place = (node: Node, rel: string): void => {

@@ -53,7 +53,9 @@ function headerOf(spec: TarSpec): Header {
 export async function buildTar(specs: readonly TarSpec[]): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
+  p.on('data', (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
   const ended = new Promise<void>((resolve, reject) => {
     p.on('end', resolve);
     p.on('error', reject);

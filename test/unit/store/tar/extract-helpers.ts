@@ -58,8 +58,10 @@ export async function extractInto(
   sb: Sandbox,
   tar: Buffer,
   opts: Partial<ExtractOptions> = {},
+  chunkSize = 1000,
 ): Promise<ExtractResult> {
-  return extractTar(streamOf(tar, opts.stripPrefix === undefined ? 1000 : 4096), {
+  // Odd-sized chunks, so headers and bodies straddle chunk boundaries.
+  return extractTar(streamOf(tar, chunkSize), {
     dest: sb.dest,
     whiteouts: 'keep',
     limits: { maxImageBytes: 1024 ** 3, maxEntries: 100_000 },
@@ -80,4 +82,28 @@ export async function assertRejects(promise: Promise<unknown>, code: ErrorCode, 
 
 export function kindsOf(result: ExtractResult): Record<string, string> {
   return Object.fromEntries(result.entries.map((e) => [e.path, e.kind]));
+}
+
+function kindOfStat(st: fs.Stats): string {
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return st.rdev === 0 ? 'whiteout' : 'char';
+  if (st.isBlockDevice()) return 'block';
+  if (st.isFIFO()) return 'fifo';
+  return 'file';
+}
+
+/** What is on disk, by path, to hold against a returned listing. */
+export function diskListing(root: string): Record<string, string> {
+  const out: Record<string, string> = { '.': 'dir' };
+  const walk = (rel: string): void => {
+    for (const name of fs.readdirSync(path.join(root, rel)).sort()) {
+      const child = rel === '' ? name : `${rel}/${name}`;
+      const st = fs.lstatSync(path.join(root, child));
+      out[child] = kindOfStat(st);
+      if (st.isDirectory()) walk(child);
+    }
+  };
+  walk('');
+  return out;
 }

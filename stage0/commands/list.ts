@@ -1,0 +1,38 @@
+import { defineCommand } from '../command.ts';
+
+interface Args {
+  format: 'table' | 'json';
+  full: boolean;
+  'no-legend': boolean;
+}
+
+export default defineCommand<Args>({
+  command: 'list',
+  describe: 'list pods and their states',
+  builder: (y) =>
+    y
+      .option('format', { choices: ['table', 'json'] as const, default: 'table' as const })
+      .option('full', { type: 'boolean', default: false, describe: 'full UUIDs and image IDs' })
+      .option('no-legend', { type: 'boolean', default: false, describe: 'leave out the header line' }),
+  async handler(args) {
+    const { createCtxFor } = await import('../ctx-for.ts');
+    const { listPods } = await import('../pods/pod-ops.ts');
+    const { formatTable } = await import('../output.ts');
+    const pods = listPods(createCtxFor(args));
+    if (args.format === 'json') {
+      args.$env.out.json(pods);
+      return;
+    }
+    const rows = pods.map((p) => [
+      args.full ? p.uuid : p.uuid.slice(0, 8),
+      p.apps.map((a) => a.name).join(','),
+      p.apps.map((a) => a.imageName ?? (args.full ? a.imageId : a.imageId.slice(0, 19))).join(','),
+      p.state,
+      p.created ?? '',
+      p.started ?? '',
+    ]);
+    const table = formatTable(['UUID', 'APPS', 'IMAGES', 'STATE', 'CREATED', 'STARTED'], rows);
+    const text = args['no-legend'] ? table.split('\n').slice(1).join('\n') : table;
+    if (text) args.$env.out.line(text);
+  },
+});

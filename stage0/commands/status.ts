@@ -1,0 +1,28 @@
+import { defineCommand } from '../command.ts';
+import { podRefFrom, withPodRef } from './pod-ref.ts';
+
+interface Args {
+  uuid?: string;
+  'uuid-file'?: string;
+  wait?: string;
+  format: 'lines' | 'json';
+}
+
+export default defineCommand<Args>({
+  command: 'status [uuid]',
+  describe: "print a pod's state, times, pid and each app's exit status (key=value lines, or JSON)",
+  builder: (y) =>
+    withPodRef(y)
+      .option('wait', { type: 'string', describe: 'wait for the pod to exit, at most DUR (e.g. 30s; bare --wait: forever)' })
+      .option('format', { choices: ['lines', 'json'] as const, default: 'lines' as const }),
+  async handler(args) {
+    const { createCtxFor } = await import('../ctx-for.ts');
+    const { podStatus } = await import('../pods/pod-ops.ts');
+    const { formatStatusLines } = await import('../pods/pod-info.ts');
+    const { parseDuration } = await import('../../common/duration.ts');
+    const waitMs = args.wait === undefined ? undefined : args.wait === '' ? Number.MAX_SAFE_INTEGER : parseDuration(args.wait);
+    const info = await podStatus(createCtxFor(args), await podRefFrom(args), { waitMs });
+    if (args.format === 'json') args.$env.out.json(info);
+    else for (const line of formatStatusLines(info)) args.$env.out.line(line);
+  },
+});

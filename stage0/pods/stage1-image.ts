@@ -1,0 +1,104 @@
+// Choosing the stage1 image: a flavor shipped next to skiff's own install (imported into the
+// store by hash, once), or an ACI named with --stage1-path. Its manifest must declare a run
+// entrypoint and an interface version this stage0 speaks.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { ImageManifest } from '../../common/appc-types.ts';
+import { labelValue } from '../../common/appc-types.ts';
+import type { Ctx } from '../../common/context.ts';
+import { SkiffError } from '../../common/errors.ts';
+import { aciImageId } from '../../common/ids.ts';
+import { RUN_OPTION_SUPPORT, STAGE1_ANNOTATIONS, STAGE1_INTERFACE_VERSION, type Stage1Entrypoint } from '../../common/stage1-interface.ts';
+import { readImageRecords, type ImageRecord } from '../../store/image-index.ts';
+import { importAciFile } from '../../store/import/import-aci.ts';
+
+export const STAGE1_FLAVORS = ['fly', 'default'] as const;
+export const DEFAULT_STAGE1_FLAVOR = 'default';
+
+/** Where the stage1 ACIs of this install live: beside the stage0 bundle (dist/), or $SKIFF_STAGE1_DIR. */
+export function stage1Dir(): string {
+  if (process.env.SKIFF_STAGE1_DIR) return process.env.SKIFF_STAGE1_DIR;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // Bundled, this file is dist/stage0.mjs; run from source (tests), it is stage0/pods/.
+  return fs.existsSync(path.join(here, 'stage1-fly.aci')) ? here : path.resolve(here, '..', '..', 'dist');
+}
+
+export function stage1FlavorPath(flavor: string): string {
+  if (!(STAGE1_FLAVORS as readonly string[]).includes(flavor)) {
+    throw new SkiffError('USAGE', `unknown stage1 flavor ${JSON.stringify(flavor)}`, { hint: `choose ${STAGE1_FLAVORS.join(' or ')}` });
+  }
+  return path.join(stage1Dir(), `stage1-${flavor}.aci`);
+}
+
+function sha512File(file: string): string {
+  const hash = createHash('sha512');
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/** Imports the stage1 ACI unless the store has it (skiff's own ACIs are plain tars: hashing the file gives the ID). */
+export async function ensureStage1Image(ctx: Ctx, opts: { name?: string; path?: string }): Promise<ImageRecord> {
+  const file = opts.path ?? stage1FlavorPath(opts.name ?? DEFAULT_STAGE1_FLAVOR);
+  if (!fs.existsSync(file)) {
+    throw new SkiffError('STAGE1_INVALID', `stage1 image ${file} does not exist`, {
+      hint: opts.path ? 'check --stage1-path' : `this skiff has no ${opts.name ?? DEFAULT_STAGE1_FLAVOR} stage1; build it (npm run build) or use --stage1-name=fly`,
+    });
+  }
+  const id = aciImageId(sha512File(file));
+  const existing = readImageRecords(ctx.dataDir).find((r) => r.id === id);
+  const record = existing ?? (await importAciFile(ctx, file, file));
+  checkStage1Manifest(record.manifest, file);
+  return record;
+}
+
+export function stage1InterfaceVersion(manifest: ImageManifest): string | undefined {
+  return labelValue(manifest.annotations, STAGE1_ANNOTATIONS.interfaceVersion);
+}
+
+export function stage1Entrypoint(manifest: ImageManifest, which: Stage1Entrypoint): string | undefined {
+  return labelValue(manifest.annotations, STAGE1_ANNOTATIONS[which]);
+}
+
+export function checkStage1Manifest(manifest: ImageManifest, what: string): void {
+  const version = stage1InterfaceVersion(manifest);
+  if (!stage1Entrypoint(manifest, 'run')) {
+    throw new SkiffError('STAGE1_INVALID', `${what} is not a stage1 image: its manifest has no ${STAGE1_ANNOTATIONS.run} annotation`);
+  }
+  if (!version || !/^\d+\.\d+\.\d+/.test(version)) {
+    throw new SkiffError('STAGE1_INVALID', `${what} declares no stage1 interface version (${STAGE1_ANNOTATIONS.interfaceVersion})`);
+  }
+  const [major] = version.split('.');
+  const [ours] = STAGE1_INTERFACE_VERSION.split('.');
+  if (major !== ours) {
+    throw new SkiffError('STAGE1_INVALID', `${what} speaks stage1 interface ${version}; this skiff speaks ${STAGE1_INTERFACE_VERSION}`, {
+      hint: 'use a stage1 built for this skiff',
+    });
+  }
+}
+
+/** Drops run options the stage1 does not support (a gate table, not an if-chain), with a warning each. */
+export async function gateRunOptions(
+  version: string,
+  options: ReadonlyArray<readonly [string, string | true]>,
+  warn: (msg: string) => void,
+): Promise<string[]> {
+  const { default: semver } = await import('semver');
+  const out: string[] = [];
+  for (const [name, value] of options) {
+    const range = RUN_OPTION_SUPPORT[name];
+    if (range === undefined || !semver.satisfies(version, range)) {
+      warn(`stage1 interface ${version} does not support --${name}; leaving it out`);
+      continue;
+    }
+    out.push(value === true ? `--${name}` : `--${name}=${value}`);
+  }
+  return out;
+}
