@@ -39,6 +39,9 @@ async function main(): Promise<void> {
     path.join(dist, 'skiff.mjs'),
     "import module from 'node:module';\ntry { module.enableCompileCache?.(); } catch {}\nawait import('./stage0.mjs');\n",
   );
+  // The stage1 images (dist/stage1-<flavor>.aci) stage0 imports as it would any image.
+  const { buildStage1Images } = await import('../stage1-images/build-stage1-images.ts');
+  await buildStage1Images(dist);
 }
 
 await main();

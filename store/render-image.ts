@@ -34,7 +34,9 @@ export async function withRenderedRootfs<T>(ctx: Ctx, image: ImageRecord, fn: (r
   if (image.trees.length === 1) return fn(useTree(ctx, image.trees[0]!));
   using tmp = createTreeTmp(ctx.dataDir);
   renderRootfsInto(ctx, image, tmp.rootfs);
-  return fn(tmp.rootfs);
+  // `await`, not a bare return: `using` removes tmp as soon as this function returns, and fn
+  // (packing an export) is still reading it then.
+  return await fn(tmp.rootfs);
 }
 
 export interface RenderOptions {

@@ -90,7 +90,7 @@ export function readTreeRecord(dataDir: string, id: TreeId): TreeRecord {
   } catch (err) {
     throw new SkiffError('TREE_CORRUPT', `tree ${id} has no readable record`, {
       cause: err,
-      hint: 'run `skiff image gc` and fetch the image again',
+      hint: 'remove the image with `skiff image rm`, run `skiff image gc` and fetch it again',
     });
   }
 }
@@ -106,7 +106,7 @@ export function useTree(ctx: Pick<Ctx, 'dataDir' | 'insecure' | 'log'>, id: Tree
   const marker = fs.readFileSync(layout.treeRenderedPath(ctx.dataDir, id), 'utf8').trim();
   if (marker !== record.treeHash || computeTreeHash(record.entries) !== record.treeHash) {
     throw new SkiffError('TREE_CORRUPT', `tree ${id} does not match its recorded hash`, {
-      hint: 'remove it with `skiff image rm` and fetch again, or pass --insecure-options=ondisk',
+      hint: 'remove the image with `skiff image rm`, run `skiff image gc` (a tree an image still names is kept) and fetch it again, or pass --insecure-options=ondisk',
     });
   }
   verifyTree(rootfs, record);

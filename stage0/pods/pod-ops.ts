@@ -13,7 +13,7 @@ import { readPodInfo, type PodInfo } from './pod-info.ts';
 import { lockPodDir, readLocks } from './pod-lock.ts';
 import { removePodDirectory } from './prepare.ts';
 import { stage1Entrypoint } from './stage1-image.ts';
-import { unmountAllUnder } from './mounts.ts';
+import { isMountPoint, unmountAllUnder } from './mounts.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -34,6 +34,14 @@ export async function podStatus(ctx: Pick<Ctx, 'dataDir' | 'host'>, ref: string,
   return readPodInfo(pod);
 }
 
+function readRenderMode(root: string): string | undefined {
+  try {
+    return fs.readFileSync(layout.podRenderModePath(root), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs a stage1 entrypoint other than run (stop, gc) to completion, with the pod dir as cwd. */
 function runEntrypoint(ctx: Ctx, pod: PodRef, which: 'stop' | 'gc', extra: string[]): number {
   let manifest: ImageManifest;
@@ -46,7 +54,11 @@ function runEntrypoint(ctx: Ctx, pod: PodRef, which: 'stop' | 'gc', extra: strin
   if (!entry) return 0;
   const file = path.join(layout.stage1RootfsPath(pod.root), entry);
   if (!fs.existsSync(file)) {
-    ctx.log.warn(`pod ${pod.uuid}: stage1 ${which} entrypoint ${entry} is missing (its rootfs is gone); skipping it`);
+    // An overlay stage1 rootfs is unmounted once the pod has been released (gc, then the
+    // deletion in the same or a later gc): its entrypoints are gone by design then.
+    const released = readRenderMode(pod.root) === 'overlay' && !isMountPoint(ctx.host, layout.stage1RootfsPath(pod.root));
+    const say = released ? ctx.log.debug.bind(ctx.log) : ctx.log.warn.bind(ctx.log);
+    say(`pod ${pod.uuid}: stage1 ${which} entrypoint ${entry} is missing (its rootfs is ${released ? 'unmounted' : 'gone'}); skipping it`);
     return 0;
   }
   const isScript = /\.(mjs|js|cjs)$/.test(entry);

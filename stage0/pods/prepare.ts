@@ -74,7 +74,7 @@ function loadPodManifestFile(ctx: Ctx, file: string): { manifest: PodManifest; w
   try {
     return { manifest, warnings: validatePodManifestSemantics(manifest, new Set(images.keys()), images) };
   } catch (err) {
-    throw wrap(err, `pod manifest ${file}`);
+    throw wrap(err, file); // the message already starts with `pod manifest:`
   }
 }
 

@@ -75,9 +75,22 @@ export async function planStage1Exec(ctx: Ctx, root: string, uuid: PodUuid, opts
   return {
     file: isScript ? process.execPath : file,
     args: isScript ? [file, ...runArgs] : runArgs,
-    env: { ...process.env, [STAGE1_LOCK_FD_ENV]: String(STAGE1_LOCK_FD), SKIFF_STDIN_FD: undefined },
+    env: stage1Env(process.env),
     cwd: root,
   };
+}
+
+/**
+ * stage1's environment: ours, with the lock fd named, the launcher's SKIFF_STDIN_FD left out
+ * (process.execve rejects undefined values, so the key is deleted) and SKIFF_NODE set to this
+ * Node, which a script entrypoint (fly's run.sh) uses instead of whatever `node` is on PATH.
+ */
+export function stage1Env(base: NodeJS.ProcessEnv): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && k !== 'SKIFF_STDIN_FD') env[k] = v;
+  env[STAGE1_LOCK_FD_ENV] = String(STAGE1_LOCK_FD);
+  env.SKIFF_NODE = process.execPath;
+  return env;
 }
 
 /**
@@ -128,24 +141,58 @@ export function markRunning(dataDir: string, uuid: PodUuid, root: string): strin
   return running;
 }
 
-/**
- * Replaces this process with stage1. A one-line shell swaps fd 0 (the lock) and fd 3 (stdin
- * saved by the launcher), so stage1 finds stdin on 0 and the lock on 3; without the launcher's
- * copy, stdin becomes /dev/null.
- */
-export function execStage1(ctx: Ctx, plan: ExecPlan): never {
-  const haveStdin = process.env.SKIFF_STDIN_FD === '3' && isOpenFd(3);
-  const swap = haveStdin ? 'exec 4<&0 0<&3 3<&4 4<&-' : 'exec 3<&0 0</dev/null';
-  ctx.log.debug({ file: plan.file, args: plan.args, cwd: plan.cwd }, 'exec stage1');
-  process.chdir(plan.cwd);
-  return ctx.host.execve('/bin/sh', ['sh', '-c', `${swap}; exec "$@"`, 'sh', plan.file, ...plan.args], plan.env);
-}
+/** Where the launcher (bin/skiff) puts its copy of stdin; see planStdinHandOff. */
+export const LAUNCHER_STDIN_FD = 99;
 
-function isOpenFd(fd: number): boolean {
+/** Whether an fd is open and will survive execve (no O_CLOEXEC in its fdinfo flags). */
+function survivesExec(fd: number): boolean {
   try {
-    fs.fstatSync(fd);
-    return true;
+    const flags = /^flags:\s+([0-7]+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+    return flags !== undefined && (Number.parseInt(flags, 8) & 0o2000000) === 0;
   } catch {
     return false;
   }
 }
+
+/**
+ * How the stage1 shell gets stdin back on fd 0 once the lock has taken it. Node marks the
+ * inherited fds close-on-exec as it starts (libuv's uv_disable_stdio_inheritance: 0-15, then
+ * on until the first closed fd), and execve clears that only on 0-2. So the launcher puts its
+ * copy of stdin on fd 99, past a gap that stops that sweep, where it stays inheritable. When
+ * it is not there (Node started without the launcher, or a parent left fds 16-98 open), a
+ * terminal is reopened by its path, and anything else becomes /dev/null.
+ * Returns the shell words that leave the lock on fd 3 and stdin on fd 0.
+ */
+export function planStdinHandOff(ctx: Ctx): string {
+  const fd = LAUNCHER_STDIN_FD;
+  if (process.env.SKIFF_STDIN_FD === String(fd) && survivesExec(fd)) return `exec 3<&0 0<&${fd} ${fd}<&-`;
+  let tty = '';
+  try {
+    if (process.env.SKIFF_STDIN_FD && fs.fstatSync(Number(process.env.SKIFF_STDIN_FD)).isCharacterDevice()) {
+      tty = fs.readlinkSync(`/proc/self/fd/${process.env.SKIFF_STDIN_FD}`);
+    }
+  } catch {
+    tty = '';
+  }
+  ctx.log.debug({ tty }, 'the launcher\'s stdin copy did not survive; reopening a terminal or using /dev/null');
+  if (tty.startsWith('/dev/')) return `exec 3<&0; { command exec 0<${shellWord(tty)}; } 2>/dev/null || exec 0</dev/null`;
+  return 'exec 3<&0 0</dev/null';
+}
+
+function shellWord(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Replaces this process with stage1. fd 0 holds the lock; a one-line shell moves it to fd 3
+ * and puts stdin back on fd 0 (see planStdinHandOff), so stage1 finds stdin on 0 and the
+ * lock on 3; without the launcher's copy, stdin becomes /dev/null.
+ */
+export function execStage1(ctx: Ctx, plan: ExecPlan): never {
+  const swap = planStdinHandOff(ctx);
+  ctx.log.debug({ file: plan.file, args: plan.args, cwd: plan.cwd }, 'exec stage1');
+  process.chdir(plan.cwd);
+  // bash, not sh: dash cannot name fds above 9 in a redirection.
+  return ctx.host.execve('/bin/bash', ['bash', '-c', `${swap}; exec "$@"`, 'skiff-stage1', plan.file, ...plan.args], plan.env);
+}
+

@@ -1,7 +1,8 @@
 // Reading what stage0 left in the pod directory: the pod manifest, and an app's image
 // manifest when the pod manifest has no app section for it (appc: the image's app applies).
 import fs from 'node:fs';
-import type { App, PodManifest, RuntimeApp } from '../../common/appc-types.ts';
+import { labelValue } from '../../common/appc-types.ts';
+import type { App, ImageManifest, PodManifest, RuntimeApp } from '../../common/appc-types.ts';
 import { DEFAULT_LIMITS } from '../../common/context.ts';
 import { SkiffError, wrap } from '../../common/errors.ts';
 import { parseAppName } from '../../common/ids.ts';
@@ -29,16 +30,44 @@ export interface PodApp {
   runtime: RuntimeApp;
   /** The app section that applies: the pod manifest's, else the image's. */
   app: App;
+  /** The app's image manifest from appsinfo/, when stage0 wrote one. */
+  image: ImageManifest | undefined;
 }
 
-/** The app section of a runtime app: its own, else its image manifest's (read from appsinfo/). */
-export function appSectionOf(podRoot: string, runtime: RuntimeApp): App {
-  const name = parseAppName(runtime.name);
-  if (runtime.app) return runtime.app;
+/**
+ * The image annotation store/convert/oci-to-appc.ts writes when an OCI image's `User` names
+ * no group (its OCI_ANNOTATIONS.user): the converter then repeats the user as the group, and
+ * docker's rule (the user's primary group, from the image's /etc/passwd) is stage1's to apply.
+ */
+export const OCI_USER_ANNOTATION = 'skiff.dev/oci-user';
+
+/** The app's image manifest (appsinfo/<app>/manifest), or undefined when there is none. */
+export function readAppImageManifest(podRoot: string, name: AppName): ImageManifest | undefined {
   const file = appImageManifestPath(podRoot, name);
-  const image = validateImageManifest(readJson(file, `image manifest of app ${name}`), file);
-  if (!image.app) {
-    throw new SkiffError('POD_MANIFEST_INVALID', `app ${name} has no app section in the pod manifest nor in its image ${image.name}`, {
+  if (!fs.existsSync(file)) return undefined;
+  return validateImageManifest(readJson(file, `image manifest of app ${name}`), file);
+}
+
+/**
+ * The group to resolve: `''` (the user's primary group, with its member-of groups) when the
+ * group is the one the OCI converter implied, else the app's own.
+ */
+export function effectiveGroup(pod: PodApp): string {
+  const ociUser = labelValue(pod.image?.annotations, OCI_USER_ANNOTATION);
+  return ociUser !== undefined && ociUser === pod.app.user && pod.app.group === pod.app.user ? '' : pod.app.group;
+}
+
+function podApp(podRoot: string, runtime: RuntimeApp): PodApp {
+  const name = parseAppName(runtime.name);
+  const image = readAppImageManifest(podRoot, name);
+  return { name, runtime, app: appSectionOf(name, runtime, image), image };
+}
+
+/** The app section of a runtime app: its own, else its image manifest's. */
+function appSectionOf(name: AppName, runtime: RuntimeApp, image: ImageManifest | undefined): App {
+  if (runtime.app) return runtime.app;
+  if (!image?.app) {
+    throw new SkiffError('POD_MANIFEST_INVALID', `app ${name} has no app section in the pod manifest nor in its image manifest`, {
       hint: 'give the app a command with --exec',
     });
   }
@@ -52,8 +81,7 @@ export function onlyApp(podRoot: string, pod: PodManifest, flavor: string): PodA
       hint: 'run several apps with --stage1-name=default, or one pod per app',
     });
   }
-  const runtime = pod.apps[0] as RuntimeApp;
-  return { name: parseAppName(runtime.name), runtime, app: appSectionOf(podRoot, runtime) };
+  return podApp(podRoot, pod.apps[0] as RuntimeApp);
 }
 
 /** The app named `name`, or the only app when no name is given. */
@@ -68,5 +96,5 @@ export function findApp(podRoot: string, pod: PodManifest, appName: AppName | un
   }
   const runtime = pod.apps.find((a) => a.name === name);
   if (!runtime) throw new SkiffError('USAGE', `the pod has no app ${JSON.stringify(name)} (it has ${names.join(', ')})`);
-  return { name, runtime, app: appSectionOf(podRoot, runtime) };
+  return podApp(podRoot, runtime);
 }

@@ -15,6 +15,8 @@ export interface FeedOptions {
  */
 export async function feedParser<T>(source: Readable, opts: FeedOptions, parse: (input: Readable) => Promise<T>): Promise<T> {
   const input = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+  // The parser may have settled and dropped its listeners before we destroy input with an error.
+  input.on('error', () => undefined);
   let settled = false;
   let failure: unknown;
   const parsing = parse(input).then(
@@ -43,7 +45,11 @@ export async function feedParser<T>(source: Readable, opts: FeedOptions, parse: 
       }
     }
   } catch (err) {
-    input.destroy();
+    // Destroy the parser's input *with* the error: a stream destroyed without one emits neither
+    // 'end' nor 'error', so a parser waiting on it (extractTar) would never settle, and with
+    // nothing left on the event loop the process would exit 0 in silence (a size limit hit by
+    // onChunk on a plain tar did exactly that).
+    input.destroy(err instanceof Error ? err : new Error(String(err)));
     source.destroy();
     await parserDone;
     throw err;

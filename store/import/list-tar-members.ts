@@ -13,6 +13,9 @@ export async function listTarMembers(file: string, compression: Compression, max
     await new Promise<void>((resolve) => {
       extract.on('entry', (header, body, next) => {
         names.push(header.name);
+        // A truncated archive destroys the member being read with "Unexpected end of data";
+        // without a listener that error would be thrown as an uncaught exception.
+        body.on('error', () => undefined);
         body.resume();
         if (names.length >= max) {
           resolve();

@@ -97,151 +97,17 @@ function drain(body: Readable, next: () => void): void {
   body.resume();
 }
 
-export async function extractTar(input: Readable, opts: ExtractOptions): Promise<ExtractResult> {
-  const writer = new TreeWriter({
-    root: opts.dest,
-    preserveOwnership: opts.preserveOwnership,
-    host: opts.host,
-    log: opts.log,
-    lower: opts.whiteouts === 'apply' ? opts.lower : undefined,
-  });
-  const prefix = normalizePrefix(opts.stripPrefix);
-  const pending: PendingWhiteouts = { targets: [], opaqueDirs: [] };
-  let bytes = 0;
-  let entryCount = 0;
-  let openFd = -1;
-
-  const extract = createExtract();
-  await new Promise<void>((resolve, reject) => {
-    let failed = false;
-    const fail = (err: unknown, name?: string): void => {
-      if (failed) return;
-      failed = true;
-      if (openFd !== -1) fs.closeSync(openFd);
-      openFd = -1;
-      input.unpipe(extract);
-      input.destroy();
-      extract.destroy();
-      reject(err instanceof SkiffError || name === undefined ? err : wrap(err, `extracting ${JSON.stringify(name)}`));
-    };
-
-    // Each member either finishes synchronously (then `next` is deferred a microtask, so a run
-    // of empty members cannot grow the stack) or calls `next` when its body has been written.
-    const onEntry = (header: PaxHeader, body: Readable, next: () => void): void => {
-      const size = header.size ?? 0;
-      entryCount++;
-      bytes += size;
-      if (entryCount > opts.limits.maxEntries) {
-        throw new SkiffError('ARCHIVE_TOO_LARGE', `archive has more than ${opts.limits.maxEntries} entries`);
-      }
-      if (bytes > opts.limits.maxImageBytes) {
-        throw new SkiffError(
-          'ARCHIVE_TOO_LARGE',
-          `archive contents exceed ${opts.limits.maxImageBytes} bytes (at ${JSON.stringify(header.name)}, ${size} bytes)`,
-        );
-      }
-      const hasBody = size > 0 && header.type !== 'directory';
-      const skip = (): void => (hasBody ? drain(body, next) : next());
-      const name = normalizeEntryName(header.name);
-      const rel = stripTreePrefix(name, prefix);
-      if (rel === null) {
-        // Only files go out: a directory's body is never delivered by tar-stream, so a reader
-        // waiting on one would wait forever.
-        const isFile = header.type === 'file' || header.type === 'contiguous-file';
-        if (opts.onOther === undefined || !isFile) return skip();
-        let ended = !hasBody;
-        body.once('end', () => (ended = true));
-        opts.onOther(name, header, body).then(
-          () => (ended ? queueMicrotask(next) : drain(body, next)),
-          (err: unknown) => fail(err, header.name),
-        );
-        return;
-      }
-      if (opts.whiteouts !== 'keep') {
-        const wh = classifyWhiteout(rel, header.name);
-        if (wh !== null) {
-          if (wh.kind === 'whiteout') {
-            writer.ensureDir(parentOf(wh.target), rel);
-            pending.targets.push(wh.target);
-          } else if (wh.kind === 'opaque') {
-            writer.ensureDir(wh.dir, rel);
-            pending.opaqueDirs.push(wh.dir);
-          }
-          return skip();
-        }
-      }
-      const meta = metaOf(header);
-      const type = header.type;
-      if (rel === ROOT_PATH && type !== 'directory') throw unsafeEntry(header.name, 'it would replace the image root');
-      if (type === 'file' || type === 'contiguous-file') {
-        const fd = writer.openFile(rel);
-        if (!hasBody) {
-          writer.closeFile(fd, rel, meta, 0);
-          return void next();
-        }
-        openFd = fd;
-        let written = 0;
-        body.on('data', (chunk: Buffer) => {
-          try {
-            writeAll(fd, chunk);
-            written += chunk.length;
-          } catch (err) {
-            fail(err, header.name);
-          }
-        });
-        body.on('end', () => {
-          if (failed) return;
-          try {
-            openFd = -1;
-            writer.closeFile(fd, rel, meta, written);
-          } catch (err) {
-            return fail(err, header.name);
-          }
-          next();
-        });
-        return;
-      }
-      if (type === 'directory') writer.dir(rel, meta);
-      else if (type === 'symlink') writer.symlink(rel, header.linkname ?? '', meta);
-      else if (type === 'link') writer.hardlink(rel, hardlinkTarget(header, prefix));
-      else if (type != null && SPECIAL[type] !== undefined) {
-        writer.special(rel, SPECIAL[type], meta, header.devmajor ?? 0, header.devminor ?? 0);
-      } else {
-        throw new SkiffError('IMAGE_FORMAT', `archive entry ${JSON.stringify(header.name)} has an unsupported type (${String(type)})`);
-      }
-      skip();
-    };
-
-    extract.on('entry', (header, body, next) => {
-      if (failed) return;
-      try {
-        // The archive's own error reaches us through `extract`; a body destroyed along with it
-        // would otherwise re-throw it as an uncaught exception.
-        body.on('error', ignore);
-        // Node's Readable type for streamx's: the subset used here (on, once, resume, async
-        // iteration) behaves the same.
-        onEntry(header as PaxHeader, body as unknown as Readable, next);
-      } catch (err) {
-        fail(err, header.name);
-      }
-    });
-    extract.on('error', (err: Error) => {
-      fail(new SkiffError('ARCHIVE_CORRUPT', `archive is corrupt or truncated: ${err.message}`, { cause: err }));
-    });
-    extract.on('finish', () => {
-      if (!failed) resolve();
-    });
-    input.on('error', (err: Error) => fail(err instanceof SkiffError ? err : wrap(err, 'reading the archive')));
-    input.pipe(extract);
-  });
-
-  try {
-    applyWhiteouts(writer, opts.whiteouts, pending);
-    writer.finishDirs();
-  } catch (err) {
-    throw err instanceof SkiffError ? err : wrap(err, `finishing the tree in ${opts.dest}`);
+function checkLimits(limits: ExtractOptions['limits'], entryCount: number, bytes: number, header: Header): void {
+  if (entryCount > limits.maxEntries) {
+    throw new SkiffError('ARCHIVE_TOO_LARGE', `archive has more than ${limits.maxEntries} entries`);
   }
-  return { entries: writer.listing(), bytes, entryCount };
+  // Checked against the declared size, before a byte of the body is read or written.
+  if (bytes > limits.maxImageBytes) {
+    throw new SkiffError(
+      'ARCHIVE_TOO_LARGE',
+      `archive contents exceed ${limits.maxImageBytes} bytes (at ${JSON.stringify(header.name)}, ${header.size} bytes)`,
+    );
+  }
 }
 
 function hardlinkTarget(header: Header, prefix: string | null): string {
@@ -250,4 +116,159 @@ function hardlinkTarget(header: Header, prefix: string | null): string {
     throw unsafeEntry(header.name, `its hard link target ${JSON.stringify(header.linkname)} lies outside the image root`);
   }
   return target;
+}
+
+/** One extraction: tar-stream's member callbacks, the limits, and the first failure. */
+class Extraction {
+  readonly writer: TreeWriter;
+  readonly pending: PendingWhiteouts = { targets: [], opaqueDirs: [] };
+  bytes = 0;
+  entryCount = 0;
+  failed = false;
+  private readonly opts: ExtractOptions;
+  private readonly prefix: string | null;
+  private readonly onFailure: (err: unknown) => void;
+  private openFd = -1;
+
+  constructor(opts: ExtractOptions, onFailure: (err: unknown) => void) {
+    this.opts = opts;
+    this.onFailure = onFailure;
+    this.prefix = normalizePrefix(opts.stripPrefix);
+    this.writer = new TreeWriter({
+      root: opts.dest,
+      preserveOwnership: opts.preserveOwnership,
+      host: opts.host,
+      log: opts.log,
+      lower: opts.whiteouts === 'apply' ? opts.lower : undefined,
+    });
+  }
+
+  fail(err: unknown, name?: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    if (this.openFd !== -1) fs.closeSync(this.openFd);
+    this.openFd = -1;
+    this.onFailure(err instanceof SkiffError || name === undefined ? err : wrap(err, `extracting ${JSON.stringify(name)}`));
+  }
+
+  /**
+   * Each member either finishes synchronously or calls `next` once its body is written. A
+   * synchronous finish defers `next` by a microtask: calling it inline re-enters tar-stream's
+   * parser from inside its own 'entry' event, which recurses per member and can stall it.
+   */
+  onEntry(header: PaxHeader, body: Readable, next: () => void): void {
+    this.entryCount++;
+    this.bytes += header.size ?? 0;
+    checkLimits(this.opts.limits, this.entryCount, this.bytes, header);
+    const hasBody = (header.size ?? 0) > 0 && header.type !== 'directory';
+    const skip = (): void => (hasBody ? drain(body, next) : queueMicrotask(next));
+    const name = normalizeEntryName(header.name);
+    const rel = stripTreePrefix(name, this.prefix);
+    if (rel === null) return this.onOther(name, header, body, hasBody, next);
+    if (this.opts.whiteouts !== 'keep') {
+      const wh = classifyWhiteout(rel, header.name);
+      if (wh?.kind === 'whiteout') {
+        this.writer.ensureDir(parentOf(wh.target), rel);
+        this.pending.targets.push(wh.target);
+      } else if (wh?.kind === 'opaque') {
+        this.writer.ensureDir(wh.dir, rel);
+        this.pending.opaqueDirs.push(wh.dir);
+      }
+      if (wh !== null) return skip();
+    }
+    const meta = metaOf(header);
+    const type = header.type;
+    if (rel === ROOT_PATH && type !== 'directory') throw unsafeEntry(header.name, 'it would replace the image root');
+    if (type === 'file' || type === 'contiguous-file') return this.onFile(rel, meta, header, body, hasBody, next);
+    if (type === 'directory') this.writer.dir(rel, meta);
+    else if (type === 'symlink') this.writer.symlink(rel, header.linkname ?? '', meta);
+    else if (type === 'link') this.writer.hardlink(rel, hardlinkTarget(header, this.prefix));
+    else if (type != null && SPECIAL[type] !== undefined) {
+      this.writer.special(rel, SPECIAL[type], meta, header.devmajor ?? 0, header.devminor ?? 0);
+    } else {
+      throw new SkiffError('IMAGE_FORMAT', `archive entry ${JSON.stringify(header.name)} has an unsupported type (${String(type)})`);
+    }
+    skip();
+  }
+
+  private onFile(rel: string, meta: EntryMeta, header: Header, body: Readable, hasBody: boolean, next: () => void): void {
+    const fd = this.writer.openFile(rel);
+    if (!hasBody) {
+      this.writer.closeFile(fd, rel, meta, 0);
+      return queueMicrotask(next);
+    }
+    this.openFd = fd;
+    let written = 0;
+    body.on('data', (chunk: Buffer) => {
+      try {
+        writeAll(fd, chunk);
+        written += chunk.length;
+      } catch (err) {
+        this.fail(err, header.name);
+      }
+    });
+    body.on('end', () => {
+      if (this.failed) return;
+      try {
+        this.openFd = -1;
+        this.writer.closeFile(fd, rel, meta, written);
+      } catch (err) {
+        return this.fail(err, header.name);
+      }
+      next();
+    });
+  }
+
+  private onOther(name: string, header: Header, body: Readable, hasBody: boolean, next: () => void): void {
+    // Only files go out: tar-stream never delivers a directory's body, so a reader waiting on
+    // one would wait forever.
+    const isFile = header.type === 'file' || header.type === 'contiguous-file';
+    if (this.opts.onOther === undefined || !isFile) return hasBody ? drain(body, next) : queueMicrotask(next);
+    let ended = !hasBody;
+    body.once('end', () => (ended = true));
+    this.opts.onOther(name, header, body).then(
+      () => (ended ? queueMicrotask(next) : drain(body, next)),
+      (err: unknown) => this.fail(err, header.name),
+    );
+  }
+}
+
+export async function extractTar(input: Readable, opts: ExtractOptions): Promise<ExtractResult> {
+  const extract = createExtract();
+  const done = Promise.withResolvers<void>();
+  const run = new Extraction(opts, (err) => {
+    input.unpipe(extract);
+    input.destroy();
+    extract.destroy();
+    done.reject(err);
+  });
+  extract.on('entry', (header, body, next) => {
+    if (run.failed) return;
+    // The archive's own error reaches us through `extract`; a body destroyed along with it
+    // would otherwise re-throw it as an uncaught exception.
+    body.on('error', ignore);
+    try {
+      // Node's Readable type for streamx's: the subset used here (on, once, resume, async
+      // iteration) behaves the same.
+      run.onEntry(header as PaxHeader, body as unknown as Readable, next);
+    } catch (err) {
+      run.fail(err, header.name);
+    }
+  });
+  extract.on('error', (err: Error) => {
+    run.fail(new SkiffError('ARCHIVE_CORRUPT', `archive is corrupt or truncated: ${err.message}`, { cause: err }));
+  });
+  extract.on('finish', () => {
+    if (!run.failed) done.resolve();
+  });
+  input.on('error', (err: Error) => run.fail(err instanceof SkiffError ? err : wrap(err, 'reading the archive')));
+  input.pipe(extract);
+  await done.promise;
+  try {
+    applyWhiteouts(run.writer, opts.whiteouts, run.pending);
+    run.writer.finishDirs();
+  } catch (err) {
+    throw err instanceof SkiffError ? err : wrap(err, `finishing the tree in ${opts.dest}`);
+  }
+  return { entries: run.writer.listing(), bytes: run.bytes, entryCount: run.entryCount };
 }

@@ -206,7 +206,7 @@ describe('extractTar', () => {
     assert.ok(fs.readFileSync(at('big')).equals(body));
   });
 
-  test('many empty entries in one chunk do not grow the stack', async () => {
+  test('many bodiless entries in one chunk neither recurse nor stall', { timeout: 60_000 }, async () => {
     const specs: TarSpec[] = Array.from({ length: 5000 }, (_, i) => ({ type: i % 2 ? 'file' : 'dir', name: `e/${i}` }));
     const tar = await buildTar(specs);
     const res = await extractInto(sb, tar, {}, tar.length);

@@ -1,0 +1,313 @@
+// Import and render, side by side with the tools people compare skiff with, on the same bytes
+// (bench/make-bench-images.ts): GNU tar -x of the tree, umoci unpack of the OCI layout, and
+// `skiff fetch`, which hashes, stores and renders in one pass. Plus the cost of re-verifying an
+// already stored tree before use (useTree). Every run writes into a fresh directory and nothing
+// is deleted between runs: ext4 here creates files 2-4x slower for minutes after mass deletes
+// (HOST-NOTES). The cases are interleaved round by round, with a `sync` (not timed) after each,
+// so one command's writeback is not charged to the next.
+//
+//   node bench/import-render.ts [--images=DIR] [--work=DIR] [--runs=3] [--settle=180]
+//                               [--write-docs] [--profile] [--keep]
+//
+// --images   bench images from make-bench-images.ts (built into WORK/images when absent)
+// --work     where the fresh directories go (default /var/tmp/skiff-bench-<time>)
+// --settle   seconds to wait after building images (their temp dirs were just deleted)
+// --write-docs  put the table into docs/benchmarks.md, section "Import and render"
+// --profile  also run one `skiff fetch` of each ACI under `node --cpu-prof` and print where the time goes
+// --keep     leave WORK in place (default: remove it at the end; the next run then waits for ext4)
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseInsecureOptions } from '../common/context.ts';
+import { createSilentLogger } from '../common/log.ts';
+import { parseTreeId } from '../common/ids.ts';
+import { useTree } from '../store/tree-store.ts';
+import { makeBenchImages } from './make-bench-images.ts';
+import type { BenchImages } from './make-bench-images.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SKIFF = path.join(ROOT, 'bin', 'skiff');
+const NODE = process.execPath;
+
+interface Case {
+  key: string;
+  label: string;
+  /** The command line shown in the table. */
+  shown: string;
+  run(dir: string): Promise<number>;
+}
+
+/** Runs a command to completion and returns its wall time in seconds. */
+async function timeCommand(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<number> {
+  const started = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: env ?? process.env });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${stderr}`))));
+  });
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function syncDisks(): Promise<void> {
+  await timeCommand('sync', []);
+}
+
+function readAll(files: readonly string[]): void {
+  const buf = Buffer.allocUnsafe(1 << 20);
+  for (const f of files) {
+    const fd = fs.openSync(f, 'r');
+    try {
+      while (fs.readSync(fd, buf, 0, buf.length, null) > 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+interface TreeTiming { aci: number; oci: number }
+
+/** Time of useTree (record read + hash check + lstat walk) over the trees an image names. */
+async function timeVerify(dataDir: string): Promise<number> {
+  const log = await createSilentLogger();
+  const ctx = { dataDir, insecure: parseInsecureOptions(undefined), log };
+  const records = fs.readdirSync(path.join(dataDir, 'images')).filter((n) => n.endsWith('.json'));
+  const trees = records.flatMap((n) => (JSON.parse(fs.readFileSync(path.join(dataDir, 'images', n), 'utf8')) as { trees: string[] }).trees);
+  const started = process.hrtime.bigint();
+  for (const t of trees) useTree(ctx, parseTreeId(t));
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+
+/** Self time per function of a V8 .cpuprofile (main thread only), biggest first. */
+function summarizeProfile(file: string, top: number): string {
+  const prof = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  prof.samples.forEach((id, i) => {
+    const f = byId.get(id)?.callFrame;
+    const name = f ? `${f.functionName || '(anonymous)'} ${f.url ? `${path.basename(f.url)}:${f.lineNumber + 1}` : ''}`.trim() : '?';
+    self.set(name, (self.get(name) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  });
+  const total = (prof.endTime - prof.startTime) / 1000;
+  const lines = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
+    .map(([name, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((us / 1000 / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
+  return [`total ${total.toFixed(0)} ms of main-thread samples`, ...lines].join('\n');
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function casesFor(img: BenchImages): Case[] {
+  const fetch = (file: string) => (dir: string) => timeCommand(SKIFF, ['--dir', dir, '--insecure-options=image', 'fetch', file]);
+  const mkdirThen = (f: (dir: string) => Promise<number>) => (dir: string) => {
+    fs.mkdirSync(dir);
+    return f(dir);
+  };
+  const ociRef = `${img.ociDir}:${img.ociTag}`;
+  return [
+    { key: 'tar-x', label: 'GNU tar -xf (plain tar)', shown: 'tar -xf bench.tar -C DIR', run: mkdirThen((d) => timeCommand('tar', ['-xf', img.plainTar, '-C', d])) },
+    // tar leaves its writes in the page cache; skiff fsyncs the blob it keeps. For scale, tar
+    // followed by a system-wide sync (which also flushes the tree, which skiff does not fsync).
+    { key: 'tar-x-sync', label: 'GNU tar -xf, then sync', shown: "sh -c 'tar -xf bench.tar -C DIR && sync'", run: mkdirThen((d) => timeCommand('sh', ['-c', 'tar -xf "$0" -C "$1" && sync', img.plainTar, d])) },
+    { key: 'skiff-aci', label: 'skiff fetch, plain ACI', shown: 'skiff --dir DIR --insecure-options=image fetch bench-plain.aci', run: fetch(img.aciPlain) },
+    { key: 'tar-xz', label: 'GNU tar -xzf (gzip ACI)', shown: 'tar -xzf bench-gzip.aci -C DIR', run: mkdirThen((d) => timeCommand('tar', ['-xzf', img.aciGzip, '-C', d])) },
+    { key: 'skiff-aci-gz', label: 'skiff fetch, gzip ACI', shown: 'skiff --dir DIR --insecure-options=image fetch bench-gzip.aci', run: fetch(img.aciGzip) },
+    { key: 'umoci', label: 'umoci unpack (3 gzip layers)', shown: 'umoci unpack --image oci:bench DIR', run: (d) => timeCommand('umoci', ['unpack', '--image', ociRef, d]) },
+    { key: 'skiff-oci', label: 'skiff fetch, OCI layout', shown: 'skiff --dir DIR --insecure-options=image fetch oci:oci:bench', run: fetch(`oci:${ociRef}`) },
+  ];
+}
+
+interface Results {
+  times: Map<string, number[]>;
+  verify: { aci: number[]; oci: number[] };
+}
+
+async function measure(img: BenchImages, work: string, runs: number): Promise<Results> {
+  const cases = casesFor(img);
+  const times = new Map<string, number[]>(cases.map((c) => [c.key, []]));
+  const verify = { aci: [] as number[], oci: [] as number[] };
+  for (let round = 1; round <= runs; round++) {
+    for (const c of cases) {
+      const dir = path.join(work, `r${round}-${c.key}`);
+      await syncDisks();
+      const t = await c.run(dir);
+      times.get(c.key)!.push(t);
+      console.log(`round ${round}: ${c.label.padEnd(32)} ${t.toFixed(2)} s`);
+    }
+    // Verification of trees that are stored and in the page cache (as before a `prepare`).
+    const timing: TreeTiming = {
+      aci: await timeVerify(path.join(work, `r${round}-skiff-aci`)),
+      oci: await timeVerify(path.join(work, `r${round}-skiff-oci`)),
+    };
+    verify.aci.push(timing.aci);
+    verify.oci.push(timing.oci);
+    console.log(`round ${round}: verify stored tree (ACI / OCI)     ${(timing.aci * 1000).toFixed(0)} / ${(timing.oci * 1000).toFixed(0)} ms`);
+  }
+  return { times, verify };
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const fsType = (() => {
+    try {
+      const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+      const best = mounts.filter((m) => m[1] && '/var/tmp'.startsWith(m[1])).sort((a, b) => b[1]!.length - a[1]!.length)[0];
+      return best ? `${best[2]} (${best[0]})` : 'unknown fs';
+    } catch {
+      return 'unknown fs';
+    }
+  })();
+  return `${os.cpus().length} vCPU ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, kernel ${os.release()}, ${fsType}, Node ${process.version}`;
+}
+
+function renderTable(img: BenchImages, r: Results, runs: number): string {
+  const med = (k: string): number => median(r.times.get(k) ?? []);
+  const mb = img.bytes / 1e6;
+  const rows: string[] = [];
+  const row = (label: string, shown: string, key: string, vs?: { key: string; name: string }): void => {
+    const t = med(key);
+    const all = (r.times.get(key) ?? []).map((x) => x.toFixed(2)).join(', ');
+    const ratio = vs ? `${(t / med(vs.key)).toFixed(2)}× ${vs.name}` : '';
+    rows.push(`| ${label} | \`${shown}\` | ${t.toFixed(2)} | ${(mb / t).toFixed(0)} | ${all} | ${ratio} |`);
+  };
+  for (const c of casesFor(img)) {
+    const vs = c.key === 'skiff-aci' ? { key: 'tar-x', name: 'tar -xf' }
+      : c.key === 'skiff-aci-gz' ? { key: 'tar-xz', name: 'tar -xzf' }
+      : c.key === 'skiff-oci' ? { key: 'umoci', name: 'umoci' } : undefined;
+    row(c.label, c.shown, c.key, vs);
+  }
+  const v = (xs: number[]): string => `${(median(xs) * 1000).toFixed(0)} ms`;
+  return [
+    `| what | command | median s | MB/s | runs (s) | ratio |`,
+    `|---|---|---:|---:|---|---|`,
+    ...rows,
+    `| verify a stored tree before use (ACI: 1 tree) | \`useTree\` (lstat walk + record check) | ${v(r.verify.aci)} | | ${r.verify.aci.map((x) => (x * 1000).toFixed(0)).join(', ')} ms | |`,
+    `| verify a stored tree before use (OCI: 3 layer trees) | \`useTree\` × 3 | ${v(r.verify.oci)} | | ${r.verify.oci.map((x) => (x * 1000).toFixed(0)).join(', ')} ms | |`,
+    '',
+    `Median of ${runs} runs; MB/s is of the ${mb.toFixed(0)} MB of file contents (${img.files} entries).`,
+  ].join('\n');
+}
+
+async function profileFetch(file: string, work: string): Promise<string> {
+  const dir = path.join(work, `profile-${path.basename(file)}`);
+  const profDir = path.join(work, `cpu-prof-${path.basename(file)}`);
+  await syncDisks();
+  // Run the bundle directly so the profiler sees skiff's own process.
+  await timeCommand(NODE, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, path.join(ROOT, 'dist', 'skiff.mjs'), '--dir', dir, '--insecure-options=image', 'fetch', file]);
+  const prof = fs.readdirSync(profDir).find((n) => n.endsWith('.cpuprofile'));
+  if (!prof) throw new Error(`no profile in ${profDir}`);
+  return summarizeProfile(path.join(profDir, prof), 15);
+}
+
+const BEGIN = '<!-- bench/import-render.ts: results begin -->';
+const END = '<!-- bench/import-render.ts: results end -->';
+
+/**
+ * Puts the results into docs/benchmarks.md, section "Import and render", between the markers;
+ * the hand-written analysis around them stays. Other sections are left alone.
+ */
+function writeDocs(results: string): void {
+  const docs = path.join(ROOT, 'docs', 'benchmarks.md');
+  const heading = '## Import and render';
+  const generated = `${BEGIN}\n${results.trim()}\n${END}`;
+  let text = fs.existsSync(docs) ? fs.readFileSync(docs, 'utf8') : '# Benchmarks\n\nHow to run them: [bench/README.md](../bench/README.md).\n';
+  const b = text.indexOf(BEGIN);
+  const e = text.indexOf(END);
+  if (b !== -1 && e > b) {
+    text = `${text.slice(0, b)}${generated}${text.slice(e + END.length)}`;
+  } else if (text.includes(`\n${heading}\n`)) {
+    text = text.replace(`\n${heading}\n`, `\n${heading}\n\n${generated}\n`);
+  } else {
+    text = `${text.trimEnd()}\n\n${heading}\n\n${generated}\n`;
+  }
+  fs.writeFileSync(docs, text);
+  console.log(`wrote ${docs}`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      images: { type: 'string' },
+      work: { type: 'string' },
+      runs: { type: 'string', default: '3' },
+      settle: { type: 'string', default: '180' },
+      'write-docs': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  if (process.getuid?.() !== 0) throw new Error('run as root: skiff and tar keep owners, devices and setuid bits only as root');
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'skiff.mjs'))) throw new Error('build skiff first: node scripts/build.ts');
+  const work = path.resolve(values.work ?? `/var/tmp/skiff-bench-${Date.now()}`);
+  fs.mkdirSync(work, { recursive: true });
+  if (fs.readdirSync(work).some((n) => n !== 'images')) throw new Error(`${work} must be new (or hold only images/)`);
+  const imagesDir = path.resolve(values.images ?? path.join(work, 'images'));
+  let img: BenchImages;
+  if (fs.existsSync(path.join(imagesDir, 'bench-plain.aci'))) {
+    img = imagesFrom(imagesDir);
+  } else {
+    console.log(`building bench images in ${imagesDir} …`);
+    img = await makeBenchImages(imagesDir, 300e6, 9000);
+    const settle = Number(values.settle);
+    console.log(`waiting ${settle} s: building deleted temp trees, and ext4 creates files slowly for a while after that`);
+    await sleep(settle * 1000);
+  }
+  img = { ...img, files: fs.readdirSync(img.rootfs, { recursive: true }).length }; // entries, directories included
+  readAll([img.plainTar, img.aciPlain, img.aciGzip, ...filesUnder(img.ociDir)]); // warm page cache, as in HOST-NOTES
+  const runs = Number(values.runs);
+  const results = await measure(img, work, runs);
+  const table = renderTable(img, results, runs);
+  console.log(`\n${table}\n`);
+  let profile = '';
+  if (values.profile) {
+    profile = [
+      '### Profile: `skiff fetch` of the plain ACI (self time, top functions)', '', '```', await profileFetch(img.aciPlain, work), '```', '',
+      '### Profile: `skiff fetch` of the gzip ACI', '', '```', await profileFetch(img.aciGzip, work), '```',
+    ].join('\n');
+    console.log(profile);
+  }
+  if (values['write-docs']) {
+    const date = new Date().toISOString().slice(0, 10);
+    writeDocs([
+      `Measured ${date} on ${machine()}, warm page cache, fresh directories, with`,
+      `\`node bench/import-render.ts --runs=${runs}${values.profile ? ' --profile' : ''} --write-docs\`.`,
+      '',
+      table,
+      ...(profile ? ['', profile] : []),
+    ].join('\n'));
+  }
+  if (!values.keep) {
+    console.log(`removing ${work} (ext4 will create files slowly for a few minutes; wait before the next run)`);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The BenchImages of a directory make-bench-images.ts filled earlier. */
+function imagesFrom(dir: string): BenchImages {
+  const selection = fs.readFileSync(path.join(dir, 'selection.txt'), 'utf8').trim().split('\n');
+  const bytes = selection.reduce((n, l) => n + Number(l.split('\t')[1] ?? 0), 0);
+  return {
+    rootfs: path.join(dir, 'rootfs'), plainTar: path.join(dir, 'bench.tar'), aciPlain: path.join(dir, 'bench-plain.aci'),
+    aciGzip: path.join(dir, 'bench-gzip.aci'), ociDir: path.join(dir, 'oci'), ociTag: 'bench', files: 0, bytes,
+  };
+}
+
+main().catch((err: unknown) => {
+  console.error(`import-render: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

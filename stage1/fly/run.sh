@@ -1,0 +1,17 @@
+#!/bin/sh
+# skiff fly stage1: the `run` entrypoint (docs/stage1-interface.md).
+#
+# Why a shell and not Node: a Node process marks inherited fds 3-15 close-on-exec as it
+# starts (libuv's uv_disable_stdio_inheritance) and has no fcntl or dup2 to undo it, and its
+# process.execve keeps only fds 0-2. So a Node stage1 can never pass the pod lock on fd 3 on
+# to the app. This shell keeps fd 3 as stage0 handed it over, runs run.mjs as a child to
+# prepare the pod and print the exec line, then execs it: the app replaces this process
+# (same pid, same fds), holding the lock for the pod's whole life.
+node=${SKIFF_NODE:-$(command -v node)}
+if [ -z "$node" ]; then
+  echo "skiff-stage1: no Node.js to run ${0%/*}/run.mjs (stage0 sets SKIFF_NODE)" >&2
+  exit 125
+fi
+plan=$(SKIFF_FLY_APP_PID=$$ "$node" "${0%/*}/run.mjs" "$@") || exit
+# run.mjs prints only single-quoted words (exec-chain.ts shellExecWords).
+eval "exec $plan"

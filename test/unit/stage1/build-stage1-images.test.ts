@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { extract } from 'tar-stream';
+import type { ImageManifest } from '../../../common/appc-types.ts';
+import { STAGE1_ANNOTATIONS, STAGE1_INTERFACE_VERSION } from '../../../common/stage1-interface.ts';
+import { buildStage1Images, stage1StagingRootfs } from '../../../stage1-images/build-stage1-images.ts';
+
+interface Member { name: string; type: string; mode: number; mtime: number; uid: number; gid: number; data: Buffer }
+
+async function members(file: string): Promise<Member[]> {
+  const out: Member[] = [];
+  const ex = extract();
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on('entry', (h, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: unknown) => chunks.push(c as Buffer));
+      stream.on('end', () => {
+        out.push({ name: h.name, type: h.type ?? 'file', mode: h.mode ?? 0, mtime: h.mtime?.getTime() ?? -1, uid: h.uid ?? -1, gid: h.gid ?? -1, data: Buffer.concat(chunks) });
+        next();
+      });
+      stream.resume();
+    });
+    ex.on('finish', resolve);
+    ex.on('error', reject);
+  });
+  ex.end(fs.readFileSync(file));
+  await done;
+  return out;
+}
+
+test('the fly stage1 ACI: layout, manifest, deterministic bytes', async (t) => {
+  const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-s1img-')));
+  t.after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  const [a, b] = await Promise.all(dirs.map((d) => buildStage1Images(d, { version: '9.8.7' })));
+  const fly = a![0]!;
+  assert.equal(fly.flavor, 'fly');
+  assert.equal(fly.name, 'skiff.dev/stage1-fly');
+  assert.equal(fly.path, path.join(dirs[0]!, 'stage1-fly.aci'));
+  const bytes = fs.readFileSync(fly.path);
+  assert.deepEqual(bytes, fs.readFileSync(b![0]!.path), 'same input, same bytes');
+  assert.equal(fly.imageId, b![0]!.imageId);
+  assert.equal(fly.imageId, `sha512-${createHash('sha512').update(bytes).digest('hex')}`);
+
+  const list = await members(fly.path);
+  assert.deepEqual(list.map((m) => m.name), [
+    'manifest', 'rootfs/', 'rootfs/skiff/', 'rootfs/skiff/stage1/',
+    'rootfs/skiff/stage1/enter.mjs', 'rootfs/skiff/stage1/gc.mjs', 'rootfs/skiff/stage1/run',
+    'rootfs/skiff/stage1/run.mjs', 'rootfs/skiff/stage1/stop.mjs',
+  ]);
+  for (const m of list) {
+    assert.deepEqual([m.mtime, m.uid, m.gid], [0, 0, 0], m.name);
+    const want = m.type === 'directory' || m.name.endsWith('/run') ? 0o755 : 0o644;
+    assert.equal(m.mode, want, m.name);
+  }
+  const manifest = JSON.parse(list[0]!.data.toString('utf8')) as ImageManifest;
+  const ann = Object.fromEntries((manifest.annotations ?? []).map((x) => [x.name, x.value]));
+  assert.deepEqual(ann, {
+    [STAGE1_ANNOTATIONS.run]: '/skiff/stage1/run',
+    [STAGE1_ANNOTATIONS.enter]: '/skiff/stage1/enter.mjs',
+    [STAGE1_ANNOTATIONS.gc]: '/skiff/stage1/gc.mjs',
+    [STAGE1_ANNOTATIONS.stop]: '/skiff/stage1/stop.mjs',
+    [STAGE1_ANNOTATIONS.interfaceVersion]: STAGE1_INTERFACE_VERSION,
+    [STAGE1_ANNOTATIONS.flavor]: 'fly',
+  });
+  assert.deepEqual(manifest.labels, [{ name: 'version', value: '9.8.7' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }]);
+  // Every annotated entrypoint is in the rootfs, and the staging copy matches the tar.
+  const rootfs = stage1StagingRootfs(dirs[0]!, 'fly');
+  for (const key of ['run', 'enter', 'gc', 'stop'] as const) {
+    const p: string = ann[STAGE1_ANNOTATIONS[key]]!;
+    assert.ok(list.some((m) => m.name === `rootfs${p}`), p);
+    assert.deepEqual(fs.readFileSync(path.join(rootfs, p)), list.find((m) => m.name === `rootfs${p}`)!.data);
+  }
+  assert.equal(fs.statSync(path.join(rootfs, 'skiff/stage1/run')).mode & 0o777, 0o755);
+});
