@@ -1,5 +1,6 @@
-// Builds what skiff runs from: JSON schema validators compiled ahead of time, then one ESM
-// bundle per entry point (stage0 and each stage1 flavor), so start-up reads one file.
+// Builds what skiff runs from: JSON schema validators compiled ahead of time, then stage0
+// bundled with code splitting, so each `await import()` in a command handler is a chunk that
+// only the commands needing it load (every `skiff run` pays stage0's start-up).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,20 +9,23 @@ import { buildSchemas } from './build-schemas.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 
-const ENTRIES: Record<string, string> = {
-  'stage0.mjs': 'stage0/entry.ts',
-};
+const STAGE0_ENTRY = 'stage0/entry.ts';
+const STAGE0_OUT = 'stage0';
 
 async function main(): Promise<void> {
   await buildSchemas(path.join(root, 'common', 'schemas', 'generated'));
   const esbuild = await import('esbuild');
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
   fs.mkdirSync(dist, { recursive: true });
-  for (const [out, entry] of Object.entries(ENTRIES)) {
-    if (!fs.existsSync(path.join(root, entry))) continue;
+  fs.rmSync(path.join(dist, STAGE0_OUT), { recursive: true, force: true });
+  fs.rmSync(path.join(dist, 'stage0.mjs'), { force: true });
+  {
     await esbuild.build({
-      entryPoints: [path.join(root, entry)],
-      outfile: path.join(dist, out),
+      entryPoints: { entry: path.join(root, STAGE0_ENTRY) },
+      outdir: path.join(dist, STAGE0_OUT),
+      outExtension: { '.js': '.mjs' },
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -37,7 +41,7 @@ async function main(): Promise<void> {
   // The entry the launcher runs: turn on Node's compile cache, then load the bundle.
   fs.writeFileSync(
     path.join(dist, 'skiff.mjs'),
-    "import module from 'node:module';\ntry { module.enableCompileCache?.(); } catch {}\nawait import('./stage0.mjs');\n",
+    "import module from 'node:module';\ntry { module.enableCompileCache?.(); } catch {}\nawait import('./stage0/entry.mjs');\n",
   );
   // The stage1 images (dist/stage1-<flavor>.aci) stage0 imports as it would any image.
   const { buildStage1Images } = await import('../stage1-images/build-stage1-images.ts');

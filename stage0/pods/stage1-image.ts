@@ -21,8 +21,9 @@ export const DEFAULT_STAGE1_FLAVOR = 'default';
 export function stage1Dir(): string {
   if (process.env.SKIFF_STAGE1_DIR) return process.env.SKIFF_STAGE1_DIR;
   const here = path.dirname(fileURLToPath(import.meta.url));
-  // Bundled, this file is dist/stage0.mjs; run from source (tests), it is stage0/pods/.
-  return fs.existsSync(path.join(here, 'stage1-fly.aci')) ? here : path.resolve(here, '..', '..', 'dist');
+  // Bundled, this code is in a chunk under dist/stage0/; run from source (tests), in stage0/pods/.
+  const candidates = [path.dirname(here), path.resolve(here, '..', '..', 'dist')];
+  return candidates.find((d) => fs.existsSync(path.join(d, 'stage1-fly.aci'))) ?? candidates[0]!;
 }
 
 export function stage1FlavorPath(flavor: string): string {
