@@ -25,7 +25,9 @@ function headerFor(name: string, st: fs.Stats): Header | undefined {
 }
 
 export async function packAci(manifest: ImageManifest, rootfs: string, out: Writable): Promise<void> {
-  const tarStream = await import('tar-stream');
+  // `default`: the bundle splits a dynamically imported CommonJS package into a chunk that only
+  // has a default export (Node itself offers both forms).
+  const { default: tarStream } = await import('tar-stream');
   const pack = tarStream.pack();
   const done = pipeline(pack, out);
   const put = (h: Header, body?: Buffer | fs.ReadStream): Promise<void> =>

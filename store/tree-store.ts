@@ -9,7 +9,7 @@ import { SkiffError } from '../common/errors.ts';
 import type { TreeId } from '../common/ids.ts';
 import * as layout from '../common/layout.ts';
 import { writeFileAtomic, writeJsonAtomic, fsyncDir } from '../common/write-atomic.ts';
-import { captureStamp, computeTreeHash, verifyTree, type TreeEntry, type TreeRecord } from './tree/tree-record.ts';
+import { captureStamp, computeTreeHash, parseTreeRecord, verifyTree, type TreeEntry, type TreeRecord } from './tree/tree-record.ts';
 
 export interface TreeTmp extends Disposable {
   readonly dir: string;
@@ -86,7 +86,7 @@ function discardTreeDir(dataDir: string, dir: string): void {
 
 export function readTreeRecord(dataDir: string, id: TreeId): TreeRecord {
   try {
-    return JSON.parse(fs.readFileSync(layout.treeRecordPath(dataDir, id), 'utf8')) as TreeRecord;
+    return parseTreeRecord(JSON.parse(fs.readFileSync(layout.treeRecordPath(dataDir, id), 'utf8')));
   } catch (err) {
     throw new SkiffError('TREE_CORRUPT', `tree ${id} has no readable record`, {
       cause: err,

@@ -3,7 +3,7 @@ import { defineCommand } from '../command.ts';
 interface Args {
   format: 'table' | 'json';
   full: boolean;
-  'no-legend': boolean;
+  legend: boolean;
 }
 
 export default defineCommand<Args>({
@@ -13,7 +13,8 @@ export default defineCommand<Args>({
     y
       .option('format', { choices: ['table', 'json'] as const, default: 'table' as const })
       .option('full', { type: 'boolean', default: false, describe: 'full UUIDs and image IDs' })
-      .option('no-legend', { type: 'boolean', default: false, describe: 'leave out the header line' }),
+      // yargs reads --no-legend as legend=false (boolean negation): an option named no-legend is never set.
+      .option('legend', { type: 'boolean', default: true, describe: 'print the header line (--no-legend leaves it out)' }),
   async handler(args) {
     const { createCtxFor } = await import('../ctx-for.ts');
     const { listPods } = await import('../pods/pod-ops.ts');
@@ -32,7 +33,7 @@ export default defineCommand<Args>({
       p.started ?? '',
     ]);
     const table = formatTable(['UUID', 'APPS', 'IMAGES', 'STATE', 'CREATED', 'STARTED'], rows);
-    const text = args['no-legend'] ? table.split('\n').slice(1).join('\n') : table;
+    const text = !args.legend ? table.split('\n').slice(1).join('\n') : table;
     if (text) args.$env.out.line(text);
   },
 });

@@ -20,8 +20,13 @@ export default defineCommand<Args>({
     const { podStatus } = await import('../pods/pod-ops.ts');
     const { formatStatusLines } = await import('../pods/pod-info.ts');
     const { parseDuration } = await import('../../common/duration.ts');
-    const waitMs = args.wait === undefined ? undefined : args.wait === '' ? Number.MAX_SAFE_INTEGER : parseDuration(args.wait);
-    const info = await podStatus(createCtxFor(args), await podRefFrom(args), { waitMs });
+    // `status --wait UUID`: yargs hands the UUID to --wait (its value is optional), so a bare
+    // --wait followed by the pod is told apart from --wait=DUR by the missing positional.
+    const bareWait = args.wait !== undefined && args.uuid === undefined && args['uuid-file'] === undefined && /^[0-9a-f-]+$/i.test(args.wait) && !/^\d+$/.test(args.wait);
+    const ref = bareWait ? { ...args, uuid: args.wait } : args;
+    const wait = bareWait ? '' : args.wait;
+    const waitMs = wait === undefined ? undefined : wait === '' ? Number.MAX_SAFE_INTEGER : parseDuration(wait);
+    const info = await podStatus(createCtxFor(args), await podRefFrom(ref), { waitMs });
     if (args.format === 'json') args.$env.out.json(info);
     else for (const line of formatStatusLines(info)) args.$env.out.line(line);
   },

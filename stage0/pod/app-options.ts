@@ -6,7 +6,7 @@ import { parseAppName } from '../../common/ids.ts';
 import type { AppName } from '../../common/ids.ts';
 import { parseMillicores, parseSize } from '../../common/size.ts';
 import { isAcName } from './ac-name.ts';
-import { isLinuxCapability, isLinuxErrno } from './linux-names.ts';
+import { isLinuxCapability, isLinuxErrno } from '../../common/linux-names.ts';
 import { collectOptions, parseBoolValue } from './option-table.ts';
 
 export interface SeccompOverride {

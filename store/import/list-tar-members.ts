@@ -5,7 +5,9 @@ import { openDecompressed } from './decompress.ts';
 
 export async function listTarMembers(file: string, compression: Compression, max: number): Promise<string[] | undefined> {
   if (compression === 'unknown') return undefined;
-  const tarStream = await import('tar-stream');
+  // `default`: the bundle splits a dynamically imported CommonJS package into a chunk that only
+  // has a default export (Node itself offers both forms).
+  const { default: tarStream } = await import('tar-stream');
   const dec = await openDecompressed(file, compression, file);
   const extract = tarStream.extract();
   const names: string[] = [];

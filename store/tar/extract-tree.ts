@@ -1,6 +1,9 @@
 // Streaming, hostile-input-safe tar extraction into a tree (DESIGN "Extraction is hostile-input
 // safe"). tar-stream parses; this module decides what each member may become and hands the
 // filesystem work to TreeWriter, which does it synchronously (see tree-writer.ts for why).
+// Writing large bodies behind the parser through the thread pool was tried and lost: those
+// writes queue ahead of the input's own reads on the same pool, and the other core is
+// usually busy decompressing the layer anyway.
 //
 // On failure the destination is left half-written: the caller extracts into a temp directory
 // of the tree store and removes it, and only a finished tree ever gets its `rendered` marker.
@@ -128,6 +131,7 @@ class Extraction {
   private readonly opts: ExtractOptions;
   private readonly prefix: string | null;
   private readonly onFailure: (err: unknown) => void;
+  /** The file whose body is being written, closed here if extraction fails mid-body. */
   private openFd = -1;
 
   constructor(opts: ExtractOptions, onFailure: (err: unknown) => void) {
@@ -181,7 +185,10 @@ class Extraction {
     if (rel === ROOT_PATH && type !== 'directory') throw unsafeEntry(header.name, 'it would replace the image root');
     if (type === 'file' || type === 'contiguous-file') return this.onFile(rel, meta, header, body, hasBody, next);
     if (type === 'directory') this.writer.dir(rel, meta);
-    else if (type === 'symlink') this.writer.symlink(rel, header.linkname ?? '', meta);
+    else if (type === 'symlink') {
+      if (!header.linkname) throw new SkiffError('ARCHIVE_CORRUPT', `symlink ${JSON.stringify(header.name)} in the archive has no target`);
+      this.writer.symlink(rel, header.linkname, meta);
+    }
     else if (type === 'link') this.writer.hardlink(rel, hardlinkTarget(header, this.prefix));
     else if (type != null && SPECIAL[type] !== undefined) {
       this.writer.special(rel, SPECIAL[type], meta, header.devmajor ?? 0, header.devminor ?? 0);
@@ -192,26 +199,25 @@ class Extraction {
   }
 
   private onFile(rel: string, meta: EntryMeta, header: Header, body: Readable, hasBody: boolean, next: () => void): void {
-    const fd = this.writer.openFile(rel);
+    const size = header.size ?? 0;
+    const fd = this.writer.openFile(rel, meta, size);
     if (!hasBody) {
-      this.writer.closeFile(fd, rel, meta, 0);
+      this.writer.closeFile(fd, meta);
       return queueMicrotask(next);
     }
     this.openFd = fd;
-    let written = 0;
     body.on('data', (chunk: Buffer) => {
       try {
         writeAll(fd, chunk);
-        written += chunk.length;
       } catch (err) {
         this.fail(err, header.name);
       }
     });
     body.on('end', () => {
       if (this.failed) return;
+      this.openFd = -1;
       try {
-        this.openFd = -1;
-        this.writer.closeFile(fd, rel, meta, written);
+        this.writer.closeFile(fd, meta);
       } catch (err) {
         return this.fail(err, header.name);
       }
@@ -255,11 +261,18 @@ export async function extractTar(input: Readable, opts: ExtractOptions): Promise
       run.fail(err, header.name);
     }
   });
+  // Both wait a turn of the event loop: an onOther reader that destroys its body and then
+  // rejects tears the parser down first, and its own error is the one worth reporting.
   extract.on('error', (err: Error) => {
-    run.fail(new SkiffError('ARCHIVE_CORRUPT', `archive is corrupt or truncated: ${err.message}`, { cause: err }));
+    setImmediate(() => run.fail(new SkiffError('ARCHIVE_CORRUPT', `archive is corrupt or truncated: ${err.message}`, { cause: err })));
   });
+  let finished = false;
   extract.on('finish', () => {
+    finished = true;
     if (!run.failed) done.resolve();
+  });
+  extract.on('close', () => {
+    if (!finished) setImmediate(() => run.fail(new SkiffError('INTERNAL', 'archive reading stopped early: a member body was destroyed')));
   });
   input.on('error', (err: Error) => run.fail(err instanceof SkiffError ? err : wrap(err, 'reading the archive')));
   input.pipe(extract);

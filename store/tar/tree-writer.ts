@@ -122,21 +122,27 @@ export class TreeWriter {
     this.record(rel, 'dir', meta);
   }
 
-  /** Creates `rel` for writing, replacing whatever was there; returns the fd. */
-  openFile(rel: string): number {
+  /**
+   * Creates `rel` for writing, replacing whatever was there, and lists it at its declared
+   * size (its body may still be in flight when a later hard link names it). Returns the fd.
+   */
+  openFile(rel: string, meta: EntryMeta, size: number): number {
     this.ensureDir(parentOf(rel), rel);
     const abs = this.abs(rel);
+    let fd: number;
     try {
-      return fs.openSync(abs, CREATE_FLAGS, 0o600);
+      fd = fs.openSync(abs, CREATE_FLAGS, 0o600);
     } catch (err) {
       if (!isErrno(err, 'EEXIST')) throw err;
       this.removeTree(rel);
-      return fs.openSync(abs, CREATE_FLAGS, 0o600);
+      fd = fs.openSync(abs, CREATE_FLAGS, 0o600);
     }
+    this.record(rel, 'file', meta, { size });
+    return fd;
   }
 
-  /** Sets owner, mode and time through the fd (no path lookup) and closes it. */
-  closeFile(fd: number, rel: string, meta: EntryMeta, size: number): void {
+  /** Sets owner, mode and time through the fd (no path lookup), after the last write, and closes it. */
+  closeFile(fd: number, meta: EntryMeta): void {
     try {
       // chown first: it clears setuid/setgid, which chmod then puts back.
       if (this.preserve) fs.fchownSync(fd, meta.uid, meta.gid);
@@ -145,7 +151,6 @@ export class TreeWriter {
     } finally {
       fs.closeSync(fd);
     }
-    this.record(rel, 'file', meta, { size });
   }
 
   symlink(rel: string, target: string, meta: EntryMeta): void {

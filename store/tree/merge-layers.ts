@@ -4,14 +4,15 @@
 // and reading trusted.* xattrs needs privileges and a tool per directory.
 //
 // Files are copied, never hard-linked into the layers: a pod writes to its root, and a shared
-// inode would carry that write back into the store. COPYFILE_FICLONE makes the copy a reflink
-// where the filesystem can share extents copy-on-write.
+// inode would carry that write back into the store. Where the filesystem can share extents
+// copy-on-write, the copy is a reflink (copy-file.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { SkiffError, wrap } from '../../common/errors.ts';
 import type { Host } from '../../common/host.ts';
 import { compareEntries, ROOT_PATH } from './tree-entry.ts';
 import type { TreeEntry, TreeRecord } from './tree-entry.ts';
+import { FileCopier } from './copy-file.ts';
 
 interface Node {
   entry: TreeEntry;
@@ -79,6 +80,116 @@ function mergeRecords(records: readonly TreeRecord[]): Node {
   return root;
 }
 
+/** Writes a merged view into an empty directory, parents before children. */
+class Flattener {
+  readonly out: TreeEntry[] = [];
+  private readonly dirs: Array<{ abs: string; st: fs.Stats }> = [];
+  private readonly hardlinks: Array<{ node: Node; rel: string }> = [];
+  private readonly copied = new Set<string>();
+  private readonly copier = new FileCopier();
+  private readonly roots: readonly string[];
+  private readonly destRoot: string;
+  private readonly host: Host;
+  private readonly preserve: boolean;
+  private readonly uid = process.geteuid?.() ?? -1;
+  private readonly gid = process.getegid?.() ?? -1;
+
+  constructor(roots: readonly string[], dest: string, host: Host, preserve: boolean) {
+    this.roots = roots;
+    this.destRoot = path.resolve(dest);
+    this.host = host;
+    this.preserve = preserve;
+  }
+
+  run(root: Node): void {
+    this.place(root, ROOT_PATH);
+    for (const { node, rel } of this.hardlinks) this.placeHardlink(root, node, rel);
+    // Directory attributes last and deepest first, as in extraction.
+    for (const { abs, st } of this.dirs.reverse()) {
+      this.chown(abs, st);
+      fs.chmodSync(abs, st.mode & 0o7777);
+      fs.utimesSync(abs, st.atimeMs / 1000, st.mtimeMs / 1000);
+    }
+  }
+
+  private srcOf(node: Node, rel: string): string {
+    return path.join(this.roots[node.layer] as string, rel);
+  }
+
+  private dstOf(rel: string): string {
+    return rel === ROOT_PATH ? this.destRoot : `${this.destRoot}/${rel}`;
+  }
+
+  /**
+   * Everything is created by us, in directories still owned by us (their owners are set
+   * last), so only a source owned by someone else needs a chown: one syscall saved per file
+   * of a root-owned image.
+   */
+  private ownerOf(st: fs.Stats): { uid: number; gid: number } | null {
+    return this.preserve && (st.uid !== this.uid || st.gid !== this.gid) ? { uid: st.uid, gid: st.gid } : null;
+  }
+
+  private chown(abs: string, st: fs.Stats): void {
+    const owner = this.ownerOf(st);
+    if (owner !== null) fs.lchownSync(abs, owner.uid, owner.gid);
+  }
+
+  private copy(src: string, dst: string, st: fs.Stats): void {
+    this.copier.copy(src, dst, { mode: st.mode, owner: this.ownerOf(st), atimeMs: st.atimeMs, mtimeMs: st.mtimeMs });
+  }
+
+  private place(node: Node, rel: string): void {
+    const e = node.entry;
+    if (e.kind === 'hardlink') {
+      this.hardlinks.push({ node, rel });
+      return;
+    }
+    const src = this.srcOf(node, rel);
+    const dst = this.dstOf(rel);
+    const st = fs.lstatSync(src);
+    if (e.kind === 'dir') {
+      if (rel !== ROOT_PATH) fs.mkdirSync(dst, 0o700);
+      this.dirs.push({ abs: dst, st });
+    } else if (e.kind === 'file') {
+      this.copy(src, dst, st);
+      this.copied.add(rel);
+    } else if (e.kind === 'symlink') {
+      fs.symlinkSync(fs.readlinkSync(src), dst);
+      this.chown(dst, st);
+      fs.lutimesSync(dst, st.atimeMs / 1000, st.mtimeMs / 1000);
+    } else {
+      if (!this.preserve) return;
+      const type = e.kind === 'char' ? 'c' : e.kind === 'block' ? 'b' : 'p';
+      const args = ['-m', (st.mode & 0o7777).toString(8), dst, type];
+      if (type !== 'p') args.push(String(e.devmajor ?? 0), String(e.devminor ?? 0));
+      this.host.run('mknod', args);
+      this.chown(dst, st);
+      fs.lutimesSync(dst, st.atimeMs / 1000, st.mtimeMs / 1000);
+    }
+    this.out.push({ ...e, path: rel });
+    if (node.children === null) return;
+    for (const [name, child] of node.children) this.place(child, rel === ROOT_PATH ? name : `${rel}/${name}`);
+  }
+
+  /**
+   * A hard link stays one only when its target is still the same layer's file in the merged
+   * view; otherwise it becomes a copy of the inode it named in its own layer.
+   */
+  private placeHardlink(root: Node, node: Node, rel: string): void {
+    const target = node.entry.linkname ?? '';
+    const tnode = lookup(root, target);
+    if (tnode !== undefined && tnode.layer === node.layer && this.copied.has(target)) {
+      fs.linkSync(this.dstOf(target), this.dstOf(rel));
+      this.out.push({ ...node.entry, path: rel });
+    } else {
+      const st = fs.lstatSync(this.srcOf(node, rel));
+      this.copy(this.srcOf(node, rel), this.dstOf(rel), st);
+      this.out.push({ path: rel, kind: 'file', mode: node.entry.mode, uid: node.entry.uid, gid: node.entry.gid, size: st.size });
+    }
+    this.copied.add(rel);
+  }
+}
+
 /**
  * Writes the merged tree of `layerRoots` (bottom → top, each with its record) into `dest`, an
  * existing empty directory. Returns the listing of the result.
@@ -93,82 +204,11 @@ export function flattenLayerTrees(
   if (layerRoots.length !== layerRecords.length) {
     throw new SkiffError('INTERNAL', `flattening ${layerRoots.length} layer trees with ${layerRecords.length} records`);
   }
-  const preserve = opts.preserveOwnership ?? host.geteuid() === 0;
-  const root = mergeRecords(layerRecords);
-  const out: TreeEntry[] = [];
-  const dirs: Array<{ abs: string; st: fs.Stats }> = [];
-  const hardlinks: Array<{ node: Node; rel: string }> = [];
-  const copied = new Set<string>();
-  const destRoot = path.resolve(dest);
-  const srcOf = (node: Node, rel: string): string => path.join(layerRoots[node.layer] as string, rel);
-  const dstOf = (rel: string): string => (rel === ROOT_PATH ? destRoot : `${destRoot}/${rel}`);
-
-  const finish = (abs: string, st: fs.Stats, isLink: boolean): void => {
-    if (preserve) fs.lchownSync(abs, st.uid, st.gid);
-    if (!isLink) fs.chmodSync(abs, st.mode & 0o7777);
-    // Seconds as a double keep sub-microsecond precision; Date objects would round to the ms.
-    fs.lutimesSync(abs, st.atimeMs / 1000, st.mtimeMs / 1000);
-  };
-
-  const place = (node: Node, rel: string): void => {
-    const e = node.entry;
-    if (e.kind === 'hardlink') {
-      hardlinks.push({ node, rel });
-      return;
-    }
-    const src = srcOf(node, rel);
-    const dst = dstOf(rel);
-    const st = fs.lstatSync(src);
-    switch (e.kind) {
-      case 'dir':
-        if (rel !== ROOT_PATH) fs.mkdirSync(dst, 0o700);
-        dirs.push({ abs: dst, st });
-        break;
-      case 'file':
-        fs.copyFileSync(src, dst, fs.constants.COPYFILE_FICLONE);
-        finish(dst, st, false);
-        copied.add(rel);
-        break;
-      case 'symlink':
-        fs.symlinkSync(fs.readlinkSync(src), dst);
-        finish(dst, st, true);
-        break;
-      default: {
-        if (!preserve) return;
-        const type = e.kind === 'char' ? 'c' : e.kind === 'block' ? 'b' : 'p';
-        const args = ['-m', (st.mode & 0o7777).toString(8), dst, type];
-        if (type !== 'p') args.push(String(e.devmajor ?? 0), String(e.devminor ?? 0));
-        host.run('mknod', args);
-        finish(dst, st, true);
-      }
-    }
-    out.push({ ...e, path: rel });
-    if (node.children === null) return;
-    for (const [name, child] of node.children) place(child, rel === ROOT_PATH ? name : `${rel}/${name}`);
-  };
-
+  const flattener = new Flattener(layerRoots, dest, host, opts.preserveOwnership ?? host.geteuid() === 0);
   try {
-    place(root, ROOT_PATH);
-    // A hard link stays one only when its target is still the same layer's file in the merged
-    // view; otherwise it becomes a copy of the inode it named in its own layer.
-    for (const { node, rel } of hardlinks) {
-      const target = node.entry.linkname ?? '';
-      const tnode = lookup(root, target);
-      if (tnode !== undefined && tnode.layer === node.layer && copied.has(target)) {
-        fs.linkSync(dstOf(target), dstOf(rel));
-        out.push({ ...node.entry, path: rel });
-      } else {
-        const st = fs.lstatSync(srcOf(node, rel));
-        fs.copyFileSync(srcOf(node, rel), dstOf(rel), fs.constants.COPYFILE_FICLONE);
-        finish(dstOf(rel), st, false);
-        out.push({ path: rel, kind: 'file', mode: node.entry.mode, uid: node.entry.uid, gid: node.entry.gid, size: st.size });
-      }
-      copied.add(rel);
-    }
-    // Directory attributes last and deepest first, as in extraction.
-    for (const { abs, st } of dirs.reverse()) finish(abs, st, false);
+    flattener.run(mergeRecords(layerRecords));
   } catch (err) {
     throw err instanceof SkiffError ? err : wrap(err, `flattening ${layerRoots.length} layer trees into ${dest}`);
   }
-  return out.sort(compareEntries);
+  return flattener.out.sort(compareEntries);
 }

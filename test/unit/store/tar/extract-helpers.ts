@@ -30,7 +30,13 @@ export function makeSandbox(): Sandbox {
   return { dir, dest, outside };
 }
 
+/** Removes a sandbox even when it holds read-only directories and we are not root. */
 export function removeSandbox(sb: Sandbox): void {
+  const makeWritable = (dir: string): void => {
+    fs.chmodSync(dir, 0o700);
+    for (const d of fs.readdirSync(dir, { withFileTypes: true })) if (d.isDirectory()) makeWritable(path.join(dir, d.name));
+  };
+  makeWritable(sb.dir);
   fs.rmSync(sb.dir, { recursive: true, force: true });
 }
 

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { SkiffError } from '../../../../common/errors.ts';
 import { buildTar } from '../../../helpers/tar-builder.ts';
 import type { TarSpec } from '../../../helpers/tar-builder.ts';
 import { assertRejects, extractInto, isRoot, kindsOf, makeSandbox, removeSandbox, type Sandbox } from './extract-helpers.ts';
@@ -145,6 +146,38 @@ describe('extractTar', () => {
     assert.equal(fs.statSync(sb.dest).mode & 0o777, 0o750);
     assert.equal(res.entries.find((e) => e.path === '.')?.mode, 0o750);
     assert.equal(fs.statSync(at('etc/os-release2')).ino, fs.statSync(at('etc/os-release')).ino);
+  });
+
+  test('an onOther failure is reported as itself, even after it destroyed the body', async () => {
+    const tar = await buildTar([
+      { type: 'file', name: 'manifest', body: Buffer.alloc(100_000, 0x20) },
+      { type: 'file', name: 'rootfs/x', body: 'x' },
+    ]);
+    await assertRejects(
+      extractInto(sb, tar, {
+        stripPrefix: 'rootfs/',
+        onOther: async (_name, _header, body) => {
+          for await (const _ of body) {
+            body.destroy();
+            throw new SkiffError('ARCHIVE_TOO_LARGE', 'the manifest is larger than 10 bytes');
+          }
+        },
+      }),
+      'ARCHIVE_TOO_LARGE',
+      /manifest is larger/,
+    );
+  });
+
+  test('an onOther that destroys its body without failing does not hang the extraction', { timeout: 10_000 }, async () => {
+    const tar = await buildTar([
+      { type: 'file', name: 'manifest', body: Buffer.alloc(100_000, 0x20) },
+      { type: 'file', name: 'rootfs/x', body: 'x' },
+    ]);
+    await assertRejects(
+      extractInto(sb, tar, { stripPrefix: 'rootfs/', onOther: async (_name, _header, body) => void body.destroy() }),
+      'INTERNAL',
+      /stopped early/,
+    );
   });
 
   test('refuses an ACI hard link to a member outside rootfs/', async () => {

@@ -23,6 +23,7 @@ const layers: TarSpec[][] = [
     { type: 'dir', name: 'bin', mode: 0o755, mtime: 1_500_000_000 },
     { type: 'file', name: 'bin/sh', body: 'shell', mode: 0o755, mtime: 1_500_000_001 },
     { type: 'link', name: 'bin/ash', target: 'bin/sh' },
+    { type: 'file', name: 'bin/su', body: 'su', mode: 0o4755, uid: 1234, gid: 5 },
     { type: 'file', name: 'bin/tool', body: 'tool v1' },
     { type: 'link', name: 'bin/tool-link', target: 'bin/tool' },
     { type: 'symlink', name: 'lib', target: 'usr/lib' },
@@ -94,6 +95,7 @@ describe('flattenLayerTrees', { skip: isRoot ? false : 'layer trees carry overla
       bin: 'dir',
       'bin/ash': 'file',
       'bin/sh': 'file',
+      'bin/su': 'file',
       'bin/tool': 'file',
       'bin/tool-link': 'file',
       etc: 'dir',
@@ -121,6 +123,8 @@ describe('flattenLayerTrees', { skip: isRoot ? false : 'layer trees carry overla
   test('keeps modes and times, the upper directory’s attributes winning', () => {
     assert.equal(fs.statSync(path.join(flat, 'etc')).mode & 0o7777, 0o750);
     assert.equal(fs.statSync(path.join(flat, 'bin/sh')).mode & 0o7777, 0o755);
+    const su = fs.statSync(path.join(flat, 'bin/su'));
+    assert.deepEqual([su.mode & 0o7777, su.uid, su.gid], [0o4755, 1234, 5]);
     assert.equal(fs.statSync(path.join(flat, 'bin/sh')).mtimeMs, 1_500_000_001_000);
     // The top layer only implies bin/ (through bin/tool), and its implied directory is the one shown.
     const mtimeOf = (root: string, rel: string): number => fs.statSync(path.join(root, rel)).mtimeMs;
