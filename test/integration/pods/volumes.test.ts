@@ -6,10 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tempDir } from '../../helpers/cli.ts';
+import { runSkiff, tempDir } from '../../helpers/cli.ts';
 import type { TempDir } from '../../helpers/cli.ts';
 import { ImageMaker, dirsOf, mountsUnder, podDataDir, podDirs, runFly, skipUnlessPods } from './pod-helpers.ts';
-import { runSkiff } from '../../helpers/cli.ts';
 
 const skip = skipUnlessPods();
 
