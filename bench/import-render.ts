@@ -30,7 +30,6 @@ import { makeBenchImages } from './make-bench-images.ts';
 import type { BenchImages } from './make-bench-images.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SKIFF = path.join(ROOT, 'bin', 'skiff');
 const NODE = process.execPath;
 
 interface Case {
@@ -52,6 +51,37 @@ async function timeCommand(cmd: string, args: readonly string[], env?: NodeJS.Pr
     child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${stderr}`))));
   });
   return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function cpuTimes(): { busy: number; total: number } {
+  const f = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
+function dirtyBytes(): number {
+  const m = fs.readFileSync('/proc/meminfo', 'utf8');
+  const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(m)?.[1] ?? 0);
+  return (kb('Dirty') + kb('Writeback')) * 1024;
+}
+
+/**
+ * Waits (up to a minute) until the machine is quiet: under 15% CPU busy over a second and under
+ * 64 MB waiting for writeback. Other work on a 2-vCPU machine moves these timings by seconds.
+ */
+async function waitForQuiet(): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const a = cpuTimes();
+    await sleep(1000);
+    const b = cpuTimes();
+    const busy = (b.busy - a.busy) / Math.max(1, b.total - a.total);
+    if ((busy < 0.15 && dirtyBytes() < 64 * 1024 * 1024) || Date.now() > deadline) {
+      if (Date.now() > deadline) console.log(`  (machine not quiet: ${(busy * 100).toFixed(0)}% CPU busy; measuring anyway)`);
+      return;
+    }
+  }
 }
 
 async function syncDisks(): Promise<void> {
@@ -112,8 +142,8 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function casesFor(img: BenchImages): Case[] {
-  const fetch = (file: string) => (dir: string) => timeCommand(SKIFF, ['--dir', dir, '--insecure-options=image', 'fetch', file]);
+function casesFor(img: BenchImages, skiff: string): Case[] {
+  const fetch = (file: string) => (dir: string) => timeCommand(NODE, [skiff, '--dir', dir, '--insecure-options=image', 'fetch', file]);
   const mkdirThen = (f: (dir: string) => Promise<number>) => (dir: string) => {
     fs.mkdirSync(dir);
     return f(dir);
@@ -137,14 +167,15 @@ interface Results {
   verify: { aci: number[]; oci: number[] };
 }
 
-async function measure(img: BenchImages, work: string, runs: number): Promise<Results> {
-  const cases = casesFor(img);
+async function measure(img: BenchImages, work: string, runs: number, skiff: string): Promise<Results> {
+  const cases = casesFor(img, skiff);
   const times = new Map<string, number[]>(cases.map((c) => [c.key, []]));
   const verify = { aci: [] as number[], oci: [] as number[] };
   for (let round = 1; round <= runs; round++) {
     for (const c of cases) {
       const dir = path.join(work, `r${round}-${c.key}`);
       await syncDisks();
+      await waitForQuiet();
       const t = await c.run(dir);
       times.get(c.key)!.push(t);
       console.log(`round ${round}: ${c.label.padEnd(32)} ${t.toFixed(2)} s`);
@@ -188,7 +219,7 @@ function renderTable(img: BenchImages, r: Results, runs: number): string {
   const best = (k: string): number => Math.min(...(r.times.get(k) ?? [Number.NaN]));
   const mb = img.bytes / 1e6;
   const rows: string[] = [];
-  for (const c of casesFor(img)) {
+  for (const c of casesFor(img, '')) {
     const vs = c.key === 'skiff-aci' ? { key: 'tar-x', name: 'tar -xf' }
       : c.key === 'skiff-aci-gz' ? { key: 'tar-xz', name: 'tar -xzf' }
       : c.key === 'skiff-oci' ? { key: 'umoci', name: 'umoci' } : undefined;
@@ -211,12 +242,12 @@ function renderTable(img: BenchImages, r: Results, runs: number): string {
   ].join('\n');
 }
 
-async function profileFetch(file: string, work: string): Promise<string> {
+async function profileFetch(file: string, work: string, skiff: string): Promise<string> {
   const dir = path.join(work, `profile-${path.basename(file)}`);
   const profDir = path.join(work, `cpu-prof-${path.basename(file)}`);
   await syncDisks();
-  // Run the bundle directly so the profiler sees skiff's own process.
-  await timeCommand(NODE, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, path.join(ROOT, 'dist', 'skiff.mjs'), '--dir', dir, '--insecure-options=image', 'fetch', file]);
+  await waitForQuiet();
+  await timeCommand(NODE, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, skiff, '--dir', dir, '--insecure-options=image', 'fetch', file]);
   const prof = fs.readdirSync(profDir).find((n) => n.endsWith('.cpuprofile'));
   if (!prof) throw new Error(`no profile in ${profDir}`);
   return summarizeProfile(path.join(profDir, prof), 15);
@@ -277,15 +308,19 @@ async function main(): Promise<void> {
   }
   img = { ...img, files: fs.readdirSync(img.rootfs, { recursive: true }).length }; // entries, directories included
   readAll([img.plainTar, img.aciPlain, img.aciGzip, ...filesUnder(img.ociDir)]); // warm page cache, as in HOST-NOTES
+  // A private copy of the build: others rebuilding dist/ mid-run must not break or change it.
+  // skiff is started as bin/skiff does it, minus the shell: Node on dist/skiff.mjs.
+  fs.cpSync(path.join(ROOT, 'dist'), path.join(work, 'dist'), { recursive: true });
+  const skiff = path.join(work, 'dist', 'skiff.mjs');
   const runs = Number(values.runs);
-  const results = await measure(img, work, runs);
+  const results = await measure(img, work, runs, skiff);
   const table = renderTable(img, results, runs);
   console.log(`\n${table}\n`);
   let profile = '';
   if (values.profile) {
     profile = [
-      '### Profile: `skiff fetch` of the plain ACI (self time, top functions)', '', '```', await profileFetch(img.aciPlain, work), '```', '',
-      '### Profile: `skiff fetch` of the gzip ACI', '', '```', await profileFetch(img.aciGzip, work), '```',
+      '### Profile: `skiff fetch` of the plain ACI (self time, top functions)', '', '```', await profileFetch(img.aciPlain, work, skiff), '```', '',
+      '### Profile: `skiff fetch` of the gzip ACI', '', '```', await profileFetch(img.aciGzip, work, skiff), '```',
     ].join('\n');
     console.log(profile);
   }

@@ -7,10 +7,18 @@ export interface Out {
 }
 
 export function createOut(fd = 1): Out {
+  let closed = false;
   const write = (s: string): void => {
+    if (closed) return;
     const buf = Buffer.from(s);
     let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off);
+    try {
+      while (off < buf.length) off += writeSync(fd, buf, off);
+    } catch (err) {
+      // The reader went away (`skiff list | head -1`): what it did not want is not an error.
+      if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+      closed = true;
+    }
   };
   return {
     line: (text) => write(`${text}\n`),

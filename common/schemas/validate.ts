@@ -80,7 +80,7 @@ export function parseJsonDocument(bytes: Uint8Array | string, what: string, maxB
 
 function notJson(what: string, why: string, cause: unknown): SkiffError {
   return new SkiffError('MANIFEST_INVALID', `${what} is not valid JSON: ${why}`, {
-    hint: 'the file is damaged or is not what it claims to be: fetch or rebuild the image',
+    hint: 'the file is damaged or is not what it claims to be',
     cause,
   });
 }

@@ -2,7 +2,7 @@ import { defineCommand } from '../command.ts';
 
 interface Args {
   format: 'table' | 'json';
-  'no-legend': boolean;
+  legend: boolean;
   full: boolean;
 }
 
@@ -12,7 +12,8 @@ export default defineCommand<Args>({
   builder: (y) =>
     y
       .option('format', { choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
-      .option('no-legend', { type: 'boolean', default: false, describe: 'leave out the header line' })
+      // yargs reads --no-legend as legend=false: an option named no-legend would never be set.
+      .option('legend', { type: 'boolean', default: true, describe: 'print the header line (--no-legend leaves it out)' })
       .option('full', { type: 'boolean', default: false, describe: 'show full image IDs' }),
   async handler(args) {
     const { listImages } = await import('../../store/image-ops.ts');
@@ -31,7 +32,7 @@ export default defineCommand<Args>({
       i.importedAt.replace(/\.\d+Z$/, 'Z'),
     ]);
     const table = formatTable(['ID', 'NAME', 'VERSION', 'SIZE', 'IMPORTED'], rows);
-    const text = args['no-legend'] ? table.split('\n').slice(1).join('\n') : table;
+    const text = !args.legend ? table.split('\n').slice(1).join('\n') : table;
     if (text) args.$env.out.line(text);
   },
 });

@@ -14,14 +14,12 @@ export interface PodRef {
   dir: layout.PodStateDir;
   root: string;
   state: PodState;
-  /** The pid holding the pod's lock, when someone does. */
-  lockPid: number | undefined;
 }
 
 export function observePod(dataDir: string, dir: layout.PodStateDir, uuid: PodUuid, locks: readonly ProcLock[]): PodRef {
   const root = layout.podDir(dataDir, dir, uuid);
   const holder = podLockHolder(locks, root);
-  return { uuid, dir, root, state: classifyPod({ dir, locked: holder !== undefined }), lockPid: holder?.pid };
+  return { uuid, dir, root, state: classifyPod({ dir, locked: holder !== undefined }) };
 }
 
 export function listPodRefs(ctx: Pick<Ctx, 'dataDir' | 'host'>): PodRef[] {

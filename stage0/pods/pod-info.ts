@@ -71,7 +71,8 @@ export function readPodInfo(pod: PodRef): PodInfo {
     state: pod.state,
     created: mtimeIso(layout.podCreatedPath(pod.root)),
     started: mtimeIso(layout.podStartedPath(pod.root)),
-    pid: running ? (readInt(layout.podPidPath(pod.root)) ?? pod.lockPid ?? -1) : -1,
+    // Not the lock holder's pid from /proc/locks: that is the flock(1) helper which took the lock.
+    pid: running ? (readInt(layout.podPidPath(pod.root)) ?? -1) : -1,
     exited,
     apps,
     stage1,

@@ -83,7 +83,13 @@ async function buildManifest(ctx: Ctx, opts: PrepareOptions): Promise<{ manifest
     const r = loadPodManifestFile(ctx, opts.pod.podManifest);
     const records = readImageRecords(ctx.dataDir);
     const images = new Map(r.manifest.apps.map((a) => [a.image.id, resolveImage(records, a.image.id)]));
-    return { ...r, images };
+    // appc lets a pod's app section leave fields to the image; stage1 reads only the pod
+    // manifest, so complete each app from its image here, field by field.
+    const apps = r.manifest.apps.map((a) => {
+      const fromImage = images.get(a.image.id)!.manifest.app;
+      return fromImage ? { ...a, app: { ...fromImage, ...a.app } } : a;
+    });
+    return { ...r, manifest: { ...r.manifest, apps }, images };
   }
   const records = await resolveAppImages(ctx, opts.apps.map((a) => a.image));
   let envFile: Record<string, string> | undefined;

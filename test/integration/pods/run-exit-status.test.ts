@@ -54,10 +54,9 @@ describe('fly run: exit status, stdout and stdin are the app’s', { skip }, () 
     assert.match(oneLine(res), /\/no\/such\/command not found in the image/);
   });
 
-  // stage0 takes a bare --exec name (rkt `--exec id`) and stage1's checkCommand searches PATH,
-  // but the pod manifest schema (common/schemas/appc-common.schema.json, "exec") wants exec[0]
-  // absolute, so stage1 refuses the pod with 125 before looking.
-  it('a bare command name is looked up on PATH: missing → 127, found → runs', { todo: 'exec[0] must be absolute in the pod manifest schema' }, async () => {
+  // A bare --exec name (rkt `--exec id`) is looked up in the app's PATH inside its rootfs; the
+  // pod manifest schema allows it (commandLine), image manifests keep appc's absolute exec.
+  it('a bare command name is looked up on PATH: missing → 127, found → runs', async () => {
     const onPath = await runFly(data.path, [image, '--exec=no-such-command']);
     assert.equal(onPath.code, 127, onPath.stderr);
     assert.match(oneLine(onPath), /no-such-command not found in the image.*PATH=/);

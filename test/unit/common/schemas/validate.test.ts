@@ -233,7 +233,7 @@ describe('parseJsonDocument', () => {
     assert.throws(() => parseJsonDocument(Buffer.from('{"a":'), 'the manifest of x.aci', 100), (err: Error & { code?: string; hint?: string }) => {
       assert.equal(err.code, 'MANIFEST_INVALID');
       assert.match(err.message, /^the manifest of x\.aci is not valid JSON: unexpected end of JSON input/);
-      assert.match(err.hint ?? '', /fetch or rebuild the image/);
+      assert.match(err.hint ?? '', /damaged or is not what it claims to be/);
       return true;
     });
     assert.throws(() => parseJsonDocument('', 'index.json in d', 100), { message: /^index\.json in d is not valid JSON: / });
