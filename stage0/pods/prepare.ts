@@ -22,6 +22,7 @@ import type { RunPodOptions } from './run-prepared.ts';
 import { unmountAllUnder } from './mounts.ts';
 import { lockPodDir, lockPodDirOnFd0, type PodLock } from './pod-lock.ts';
 import { appRootfsPlan, ensureMtabLink, renderRootfs, stage1RootfsPlan } from './render-pod.ts';
+import { mkdirPodDir } from './skiff-group.ts';
 import { ensureStage1Image } from './stage1-image.ts';
 
 export interface PrepareAppInput {
@@ -120,7 +121,7 @@ export async function prepare(ctx: Ctx, opts: PrepareOptions, how: { lockOnFd0?:
   const stage1 = await ensureStage1Image(ctx, { name: opts.pod.stage1Name, path: opts.pod.stage1Path });
   const uuid = parsePodUuid(randomUUID());
   const embryo = layout.podDir(ctx.dataDir, 'embryo', uuid);
-  fs.mkdirSync(embryo, { mode: 0o700 });
+  mkdirPodDir(embryo);
   const lock = how.lockOnFd0 ? lockPodDirOnFd0(ctx.host, embryo) : lockPodDir(ctx.host, embryo);
   let root = embryo;
   try {
