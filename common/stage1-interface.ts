@@ -40,3 +40,15 @@ export const RUN_OPTION_SUPPORT: Readonly<Record<string, string>> = {
 export const EXIT_STAGE1_FAILED = 125;
 export const EXIT_CANNOT_INVOKE = 126;
 export const EXIT_NOT_FOUND = 127;
+
+/** The Node binary stage0 runs on, for stage1 entrypoints written in JavaScript. */
+export const STAGE1_NODE_ENV = 'SKIFF_NODE';
+
+/** A pod annotation naming the OCI runtime the default stage1 drives (as --stage1-runtime). */
+export const STAGE1_RUNTIME_ANNOTATION = 'skiff.dev/stage1/runtime';
+
+/**
+ * An image annotation set when an OCI image's User named no group: stage1 then takes the
+ * user's primary group from the image's /etc/passwd, as Docker does.
+ */
+export const OCI_USER_ANNOTATION = 'skiff.dev/oci-user';

@@ -9,7 +9,7 @@ import type { Ctx } from '../../common/context.ts';
 import { SkiffError } from '../../common/errors.ts';
 import { parseAppName, type PodUuid } from '../../common/ids.ts';
 import * as layout from '../../common/layout.ts';
-import { STAGE1_LOCK_FD, STAGE1_LOCK_FD_ENV } from '../../common/stage1-interface.ts';
+import { STAGE1_LOCK_FD, STAGE1_LOCK_FD_ENV, STAGE1_NODE_ENV } from '../../common/stage1-interface.ts';
 import { readImageRecords, resolveImage } from '../../store/image-index.ts';
 import type { ParsedPodOptions } from '../pod/pod-options.ts';
 import { findPod } from './find-pod.ts';
@@ -89,7 +89,7 @@ export function stage1Env(base: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined && k !== 'SKIFF_STDIN_FD') env[k] = v;
   env[STAGE1_LOCK_FD_ENV] = String(STAGE1_LOCK_FD);
-  env.SKIFF_NODE = process.execPath;
+  env[STAGE1_NODE_ENV] = process.execPath;
   return env;
 }
 

@@ -8,6 +8,7 @@ import { SkiffError, wrap } from '../../common/errors.ts';
 import { parseAppName } from '../../common/ids.ts';
 import type { AppName } from '../../common/ids.ts';
 import { appImageManifestPath, podManifestPath } from '../../common/layout.ts';
+import { OCI_USER_ANNOTATION } from '../../common/stage1-interface.ts';
 import { parseJsonDocument, validateImageManifest, validatePodManifest } from '../../common/schemas/validate.ts';
 
 function readJson(file: string, what: string): unknown {
@@ -39,7 +40,7 @@ export interface PodApp {
  * no group (its OCI_ANNOTATIONS.user): the converter then repeats the user as the group, and
  * docker's rule (the user's primary group, from the image's /etc/passwd) is stage1's to apply.
  */
-export const OCI_USER_ANNOTATION = 'skiff.dev/oci-user';
+export { OCI_USER_ANNOTATION };
 
 /** The app's image manifest (appsinfo/<app>/manifest), or undefined when there is none. */
 export function readAppImageManifest(podRoot: string, name: AppName): ImageManifest | undefined {

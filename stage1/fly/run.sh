@@ -12,6 +12,7 @@ if [ -z "$node" ]; then
   echo "skiff-stage1: no Node.js to run ${0%/*}/run.mjs (stage0 sets SKIFF_NODE)" >&2
   exit 125
 fi
-plan=$(SKIFF_FLY_APP_PID=$$ "$node" "${0%/*}/run.mjs" "$@") || exit
+# Node's compile cache (the same one stage0 uses) saves compiling the bundle on every run.
+plan=$(SKIFF_FLY_APP_PID=$$ NODE_COMPILE_CACHE="${TMPDIR:-/tmp}/node-compile-cache" "$node" "${0%/*}/run.mjs" "$@") || exit
 # run.mjs prints only single-quoted words (exec-chain.ts shellExecWords).
 eval "exec $plan"

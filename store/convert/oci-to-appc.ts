@@ -3,6 +3,7 @@
 import path from 'node:path/posix';
 import { SkiffError } from '../../common/errors.ts';
 import { APPC_VERSION } from '../../common/appc-types.ts';
+import { OCI_USER_ANNOTATION } from '../../common/stage1-interface.ts';
 import type { App, ImageManifest, MountPoint, NameValue, Port } from '../../common/appc-types.ts';
 import type { OciContainerConfig, OciImageConfig } from '../formats/oci-types.ts';
 import { appcArchOf, sanitizeAcIdentifier, sanitizeAcName, splitReference } from './appc-names.ts';
@@ -26,7 +27,7 @@ export const OCI_ANNOTATIONS = {
    * the image's /etc/passwd, which a converter cannot read; `group` then repeats the user as
    * docker2aci did, and this lets stage1 apply docker's rule instead.
    */
-  user: 'skiff.dev/oci-user',
+  user: OCI_USER_ANNOTATION,
   /** JSON arrays, under docker2aci's keys, so `-- ARGS` can replace Cmd and keep Entrypoint. */
   entrypoint: 'appc.io/docker/entrypoint',
   cmd: 'appc.io/docker/cmd',
