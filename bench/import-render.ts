@@ -3,8 +3,8 @@
 // `skiff fetch`, which hashes, stores and renders in one pass. Plus the cost of re-verifying an
 // already stored tree before use (useTree). Every run writes into a fresh directory and nothing
 // is deleted between runs: ext4 here creates files 2-4x slower for minutes after mass deletes
-// (HOST-NOTES). The cases are interleaved round by round, with a `sync` (not timed) after each,
-// so one command's writeback is not charged to the next.
+// (HOST-NOTES). The cases are interleaved round by round; before each, an untimed `sync` (so
+// one command's writeback is not charged to the next) and a wait for a quiet machine.
 //
 //   node bench/import-render.ts [--images=DIR] [--work=DIR] [--runs=3] [--settle=180]
 //                               [--write-docs] [--profile] [--keep]

@@ -17,12 +17,14 @@ async function main(): Promise<void> {
   const esbuild = await import('esbuild');
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
   fs.mkdirSync(dist, { recursive: true });
-  fs.rmSync(path.join(dist, STAGE0_OUT), { recursive: true, force: true });
-  fs.rmSync(path.join(dist, 'stage0.mjs'), { force: true });
+  // Build beside the old bundle and swap it in, so a skiff running from dist/ meanwhile (a test,
+  // a benchmark) never finds a half-written one.
+  const staging = path.join(dist, `.${STAGE0_OUT}-${process.pid}`);
+  fs.rmSync(staging, { recursive: true, force: true });
   {
     await esbuild.build({
       entryPoints: { entry: path.join(root, STAGE0_ENTRY) },
-      outdir: path.join(dist, STAGE0_OUT),
+      outdir: staging,
       outExtension: { '.js': '.mjs' },
       splitting: true,
       chunkNames: 'chunk-[hash]',
@@ -38,6 +40,10 @@ async function main(): Promise<void> {
       logLevel: 'warning',
     });
   }
+  const previous = path.join(dist, `.${STAGE0_OUT}-old-${process.pid}`);
+  if (fs.existsSync(path.join(dist, STAGE0_OUT))) fs.renameSync(path.join(dist, STAGE0_OUT), previous);
+  fs.renameSync(staging, path.join(dist, STAGE0_OUT));
+  fs.rmSync(previous, { recursive: true, force: true });
   // The entry the launcher runs: turn on Node's compile cache, then load the bundle.
   fs.writeFileSync(
     path.join(dist, 'skiff.mjs'),

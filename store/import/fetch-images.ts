@@ -35,6 +35,9 @@ export interface FetchResult {
 const REMOTE_RE = /^(docker|https?):\/\//;
 
 export async function fetchImages(ctx: Ctx, opts: FetchOptions): Promise<FetchResult> {
+  // Refuse what cannot be imported before creating anything (a refused fetch on a fresh host
+  // must not leave a data dir behind).
+  for (const ref of opts.refs) checkFetchable(ctx, ref);
   ensureStore(ctx.dataDir);
   using _lock = lockStore(ctx, 'shared');
   const images: FetchedImage[] = [];
@@ -45,25 +48,28 @@ export async function fetchImages(ctx: Ctx, opts: FetchOptions): Promise<FetchRe
   return { images };
 }
 
-async function fetchOne(ctx: Ctx, ref: string): Promise<ImageRecord> {
+function localRef(ref: string): LocalImageRef {
+  return parseLocalImageRef(ref) ?? { transport: 'oci', path: ref, tag: undefined };
+}
+
+function checkFetchable(ctx: Ctx, ref: string): void {
   if (REMOTE_RE.test(ref)) {
     throw new SkiffError('USAGE', `cannot fetch ${ref}: this skiff imports local images only (files and directories)`, {
       hint: 'copy it locally first, e.g. skopeo copy docker://… oci:DIR:TAG',
     });
   }
-  const local: LocalImageRef = parseLocalImageRef(ref) ?? { transport: 'oci', path: ref, tag: undefined };
-  const file = local.path;
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch {
-    throw new SkiffError('IMAGE_NOT_FOUND', `no such file or directory: ${file}`);
-  }
+  if (!fs.existsSync(localRef(ref).path)) throw new SkiffError('IMAGE_NOT_FOUND', `no such file or directory: ${localRef(ref).path}`);
   if (!ctx.insecure.image) {
     throw new SkiffError('SIGNATURE_MISSING', `${ref} is a local image and carries no signature skiff can check`, {
       hint: 'pass --insecure-options=image to import it without verification',
     });
   }
+}
+
+async function fetchOne(ctx: Ctx, ref: string): Promise<ImageRecord> {
+  const local = localRef(ref);
+  const file = local.path;
+  const st = fs.statSync(file);
   const log = ctx.log.child({ mod: 'store', op: 'fetch', ref });
   const bareRef = parseLocalImageRef(ref) === undefined;
   if (st.isDirectory()) {

@@ -13,7 +13,7 @@ export type { StampEntry, TreeEntry, TreeKind, TreeRecord, TreeStamp } from './t
 
 function corrupt(what: string): SkiffError {
   return new SkiffError('TREE_CORRUPT', `tree record is damaged: ${what}`, {
-    hint: 'run `skiff image gc` to drop the tree so it is rendered again from the verified image',
+    hint: 'remove the image (`skiff image rm`), run `skiff image gc` and fetch it again',
   });
 }
 

@@ -64,7 +64,7 @@ export function verifyTree(rootDir: string, record: TreeRecord, opts: VerifyOpti
   const stamp = record.stamp;
   const fail = (rel: string, what: string): never => {
     throw new SkiffError('TREE_CORRUPT', `tree ${label} was modified on disk: ${rel} ${what}`, {
-      hint: 're-render it by dropping it with `skiff image gc`, or pass --insecure-options=ondisk to use it as it is',
+      hint: 'remove the image (`skiff image rm`), run `skiff image gc` and fetch it again, or pass --insecure-options=ondisk to use the tree as it is',
     });
   };
   const root = path.resolve(rootDir);
