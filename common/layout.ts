@@ -87,3 +87,37 @@ export const appLogPath = (podRoot: string, app: AppName): string =>
 // ---- an ACI's own layout (image export/extract/render output, and ACI archives) ----
 export const aciManifestPath = (dir: string): string => path.join(dir, 'manifest');
 export const aciRootfsPath = (dir: string): string => path.join(dir, 'rootfs');
+
+// ---- the default stage1's records inside a pod directory (docs/stage1-interface.md) ----
+/** The pod's sandbox (the pid-1 process holding its namespaces): `{ "pid": N, "startTime": T }`. */
+export const podSandboxPath = (podRoot: string): string => path.join(podRoot, 'sandbox.json');
+/** A bind mount of the pod's network namespace (CNI networks only), so gc can run CNI DEL after a crash. */
+export const podNetnsPath = (podRoot: string): string => path.join(podRoot, 'netns');
+/** The pod's networks and addresses, for `status` and `list` (common/pod-net-status.ts reads it). */
+export const podNetStatusPath = (podRoot: string): string => path.join(podRoot, 'net-status.json');
+export const podCniDir = (podRoot: string): string => path.join(podRoot, 'cni');
+/** What CNI DEL needs: the plugins to call, in ADD order, with their environment. */
+export const podCniTeardownPath = (podRoot: string): string => path.join(podRoot, 'cni', 'teardown.json');
+/** The stdin of one CNI DEL call (step `n` of the teardown record). */
+export const podCniDelConfigPath = (podRoot: string, step: number): string => path.join(podRoot, 'cni', `del-${step}.json`);
+/** The apps' cgroup directories, for `status --stats` (common/cgroup-stats.ts reads it) and gc. */
+export const podCgroupsPath = (podRoot: string): string => path.join(podRoot, 'cgroups.json');
+/** The OCI runtime running the pod's apps: its path, its state dir and the container IDs. */
+export const podRuntimePath = (podRoot: string): string => path.join(podRoot, 'runtime.json');
+/** The OCI runtime's state directory (its `--root`), private to the pod. */
+export const podRuntimeStateDir = (podRoot: string): string => path.join(podRoot, 'runtime');
+/** The generated plan (bash variables) the default stage1's monitor runs from. */
+export const podMonitorPlanPath = (podRoot: string): string => path.join(podRoot, 'monitor-plan.sh');
+export const appBundlesDir = (podRoot: string): string => path.join(podRoot, 'bundles');
+/** An app's OCI bundle directory (its rootfs stays at appRootfsPath). */
+export const appBundlePath = (podRoot: string, app: AppName): string => path.join(podRoot, 'bundles', app);
+export const appOciConfigPath = (podRoot: string, app: AppName): string => path.join(podRoot, 'bundles', app, 'config.json');
+/** The pod's own /etc files, bound read-only over each app's. */
+export const podEtcDir = (podRoot: string): string => path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'etc');
+export type PodEtcFile = 'hostname' | 'hosts' | 'resolv.conf';
+export const podEtcFilePath = (podRoot: string, name: PodEtcFile): string =>
+  path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'etc', name);
+export const appLogDir = (podRoot: string): string => path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'logs');
+export const appOomDir = (podRoot: string): string => path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'oom');
+/** Present when the kernel's OOM killer killed a process of the app (its status is then usually 137). */
+export const appOomPath = (podRoot: string, app: AppName): string => path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'oom', app);

@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   fs.rmSync(staging, { recursive: true, force: true });
   {
     await esbuild.build({
-      entryPoints: { entry: path.join(root, STAGE0_ENTRY) },
+      // The blob worker is its own entry: a worker thread loads it by URL beside the chunks.
+      entryPoints: { entry: path.join(root, STAGE0_ENTRY), 'blob-worker': path.join(root, 'store/blob-worker.ts') },
       outdir: staging,
       outExtension: { '.js': '.mjs' },
       splitting: true,

@@ -54,22 +54,27 @@ export function createBlobWriter(dataDir: string, algo: HashAlgo): BlobWriter {
       fs.fsyncSync(fd);
       fs.closeSync(fd);
       open = false;
-      const final = layout.casBlobPath(dataDir, digest);
-      try {
-        // link() fails with EEXIST instead of replacing: the blob already there was verified
-        // when it was written, so keeping it is as good and leaves readers undisturbed.
-        fs.linkSync(tmp, final);
-        fsyncDir(path.dirname(final));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      } finally {
-        fs.rmSync(tmp, { force: true });
-      }
+      linkBlobInPlace(dataDir, tmp, digest);
       return digest;
     },
     abort,
     [Symbol.dispose]: abort,
   };
+}
+
+/** Gives a written, fsynced and verified temp file its final name, and removes the temp name. */
+export function linkBlobInPlace(dataDir: string, tmp: string, digest: Digest): void {
+  const final = layout.casBlobPath(dataDir, digest);
+  try {
+    // link() fails with EEXIST instead of replacing: the blob already there was verified when
+    // it was written, so keeping it is as good and leaves readers undisturbed.
+    fs.linkSync(tmp, final);
+    fsyncDir(path.dirname(final));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
 }
 
 export function hasBlob(dataDir: string, digest: Digest): boolean {

@@ -6,7 +6,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import { once } from 'node:events';
 
 export interface FeedOptions {
-  onChunk: (chunk: Buffer) => void;
+  /** May return a promise to slow the reading down (a consumer with its own backlog). */
+  onChunk: (chunk: Buffer) => void | Promise<void>;
 }
 
 /**
@@ -39,7 +40,8 @@ export async function feedParser<T>(source: Readable, opts: FeedOptions, parse: 
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (failure !== undefined) break;
-      opts.onChunk(chunk);
+      const pending = opts.onChunk(chunk);
+      if (pending) await pending;
       if (!settled && !input.write(chunk)) {
         await Promise.race([once(input, 'drain'), parserDone]);
       }

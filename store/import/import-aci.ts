@@ -6,6 +6,8 @@ import type { Ctx } from '../../common/context.ts';
 import { SkiffError, wrap } from '../../common/errors.ts';
 import { aciImageId, treeIdFor } from '../../common/ids.ts';
 import { parseJsonDocument, validateImageManifest } from '../../common/schemas/validate.ts';
+import fs from 'node:fs';
+import { BACKGROUND_MIN_BYTES, createBackgroundBlobWriter, wrapBlobWriter } from '../background-blob-writer.ts';
 import { createBlobWriter } from '../cas.ts';
 import { sniffCompression } from '../formats/image-ref.ts';
 import { versionOf, writeImageRecord, type ImageRecord } from '../image-index.ts';
@@ -20,7 +22,11 @@ export async function importAciFile(ctx: Ctx, file: string, source: string): Pro
   const compression = sniffCompression(readMagic(file));
   log.debug({ compression }, 'importing ACI');
   const dec = await openDecompressed(file, compression, file);
-  using blob = createBlobWriter(ctx.dataDir, 'sha512');
+  // Uncompressed, a big ACI's blob copy and sha512 cost as much as extracting it: off the
+  // main thread they run beside the extraction. Small ones are not worth a worker.
+  await using blob = fs.statSync(file).size >= BACKGROUND_MIN_BYTES
+    ? createBackgroundBlobWriter(ctx.dataDir, 'sha512')
+    : wrapBlobWriter(createBlobWriter(ctx.dataDir, 'sha512'));
   using tmp = createTreeTmp(ctx.dataDir);
   let manifestBytes: Buffer | undefined;
   let total = 0;
@@ -36,8 +42,8 @@ export async function importAciFile(ctx: Ctx, file: string, source: string): Pro
               hint: 'raise the limit with --max-image-size if the image is genuine',
             });
           }
-          blob.write(chunk);
           ctx.progress?.advance(chunk.length);
+          return blob.write(chunk);
         },
       },
       (input: Readable) =>
@@ -61,7 +67,7 @@ export async function importAciFile(ctx: Ctx, file: string, source: string): Pro
       throw new SkiffError('IMAGE_FORMAT', `${file} has no manifest at its top level, so it is not an ACI`);
     }
     const manifest = validateImageManifest(parseJsonDocument(manifestBytes, `the manifest of ${file}`, ctx.limits.maxManifestBytes), file);
-    const digest = blob.commit();
+    const digest = await blob.commit();
     const id = aciImageId(digest.slice('sha512:'.length));
     const treeId = treeIdFor(id);
     commitTree(ctx.dataDir, tmp, treeId, digest, result.entries);

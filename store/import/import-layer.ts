@@ -60,7 +60,7 @@ export async function importLayer(ctx: Ctx, file: string, desc: LayerDescriptor,
       try {
         result = await feedParser(source, { onChunk: onCompressed }, async (compressed) => {
           compressed.pipe(dec.stdin as NodeJS.WritableStream);
-          const r = await feedParser(dec.stdout, { onChunk: (c) => diffHash.update(c) }, render);
+          const r = await feedParser(dec.stdout, { onChunk: (c) => void diffHash.update(c) }, render);
           await dec.done;
           return r;
         });
