@@ -5,6 +5,7 @@ import fetch from './fetch.ts';
 import gc from './gc.ts';
 import image from './image.ts';
 import list from './list.ts';
+import logs from './logs.ts';
 import prepare from './prepare.ts';
 import rm from './rm.ts';
 import run from './run.ts';
@@ -13,9 +14,9 @@ import status from './status.ts';
 import stop from './stop.ts';
 import version from './version.ts';
 
-export const COMMANDS = [fetch, image, prepare, run, runPrepared, status, list, stop, rm, gc, catManifest, version] as readonly SkiffCommand<never>[];
+export const COMMANDS = [fetch, image, prepare, run, runPrepared, status, list, logs, stop, rm, gc, catManifest, version] as readonly SkiffCommand<never>[];
 export const COMMAND_NAMES: ReadonlySet<string> = new Set([
-  'fetch', 'image', 'prepare', 'run', 'run-prepared', 'status', 'list', 'stop', 'rm', 'gc', 'cat-manifest', 'version',
+  'fetch', 'image', 'prepare', 'run', 'run-prepared', 'status', 'list', 'logs', 'stop', 'rm', 'gc', 'cat-manifest', 'version',
 ]);
 /** Commands whose words after the command name are rkt-shaped pod argv, not yargs options. */
 export const POD_ARGV_COMMANDS: ReadonlySet<string> = new Set(['prepare', 'run']);
