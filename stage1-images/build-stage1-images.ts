@@ -36,6 +36,7 @@ const FLAVORS: readonly FlavorSpec[] = [
       // run is a shell that runs run.mjs as a child, then execs the app (see stage1/fly/run.sh).
       { path: 'skiff/stage1/run', copy: 'stage1/fly/run.sh', mode: 0o755 },
       { path: 'skiff/stage1/run.mjs', bundle: 'stage1/fly/run.ts' },
+      { path: 'skiff/stage1/exit-watcher.pl', copy: 'stage1/fly/exit-watcher.pl', mode: 0o755 },
       { path: 'skiff/stage1/enter.mjs', bundle: 'stage1/fly/enter.ts' },
       { path: 'skiff/stage1/stop.mjs', bundle: 'stage1/fly/stop.ts' },
       { path: 'skiff/stage1/gc.mjs', bundle: 'stage1/fly/gc.ts' },

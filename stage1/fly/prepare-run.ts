@@ -7,7 +7,7 @@
 // accepted and ignored (logged).
 import fs from 'node:fs';
 import { SkiffError } from '../../common/errors.ts';
-import { appRootfsPath } from '../../common/layout.ts';
+import { appRootfsPath, appStatusDir, appStatusPath } from '../../common/layout.ts';
 import { applyVolumeMounts, bindSystemMounts } from '../common/apply-mounts.ts';
 import type { MountCtx } from '../common/apply-mounts.ts';
 import { installDnsFiles } from '../common/dns-files.ts';
@@ -55,7 +55,13 @@ function appRootOf(podRoot: string, pod: PodApp): string {
   return root;
 }
 
-export function prepareRun(ctx: Stage1Ctx, input: PrepareRunInput): ExecCommand {
+export interface PreparedRun {
+  cmd: ExecCommand;
+  /** Where the exit watcher records the app's status (its directory exists). */
+  statusFile: string;
+}
+
+export function prepareRun(ctx: Stage1Ctx, input: PrepareRunInput): PreparedRun {
   const { podRoot } = ctx;
   checkPodLockFd(podRoot, input.lockFd);
   const manifest = readPodManifest(podRoot);
@@ -81,6 +87,7 @@ export function prepareRun(ctx: Stage1Ctx, input: PrepareRunInput): ExecCommand 
   const cmd = buildExecChain(plan, tools);
   writePodPid(podRoot, input.appPid);
   markPodStarted(podRoot);
+  fs.mkdirSync(appStatusDir(podRoot), { recursive: true, mode: 0o755 });
   log.debug({ argv: plan.argv, uid: plan.uid, gid: plan.gid, groups: plan.supplementaryGids, wd: plan.workingDirectory }, 'app ready');
-  return cmd;
+  return { cmd, statusFile: appStatusPath(podRoot, pod.name) };
 }

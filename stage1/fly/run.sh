@@ -13,6 +13,17 @@ if [ -z "$node" ]; then
   exit 125
 fi
 # Node's compile cache (the same one stage0 uses) saves compiling the bundle on every run.
-plan=$(SKIFF_FLY_APP_PID=$$ NODE_COMPILE_CACHE="${TMPDIR:-/tmp}/node-compile-cache" "$node" "${0%/*}/run.mjs" "$@") || exit
-# run.mjs prints only single-quoted words (exec-chain.ts shellExecWords).
+out=$(SKIFF_FLY_APP_PID=$$ NODE_COMPILE_CACHE="${TMPDIR:-/tmp}/node-compile-cache" "$node" "${0%/*}/run.mjs" "$@") || exit
+# run.mjs prints two lines of single-quoted words (exec-chain.ts shellQuote): the app's status
+# file, then the exec chain.
+eval "status_file=${out%%
+*}"
+plan=${out#*
+}
+# The exit watcher (exit-watcher.pl) records the app's status, which nobody in the exec chain
+# can. It takes hold of this pid before returning and forks itself off, so it is not the app's
+# child; it keeps fd 3, so the pod reads as running until the status is written.
+if command -v perl >/dev/null 2>&1; then
+  perl "${0%/*}/exit-watcher.pl" "$$" "$status_file" </dev/null >/dev/null 2>&1
+fi
 eval "exec $plan"

@@ -5,7 +5,7 @@ import { writeSync } from 'node:fs';
 import { SkiffError } from '../../common/errors.ts';
 import { parseRunArgs } from '../common/entrypoint-args.ts';
 import { runEntrypoint } from '../common/entrypoint.ts';
-import { findHostTool, shellExecWords } from '../common/exec-chain.ts';
+import { findHostTool, shellExecWords, shellQuote } from '../common/exec-chain.ts';
 import { lockFdFromEnv } from '../common/pod-lock.ts';
 import { createStage1Ctx } from '../common/stage1-context.ts';
 import { FLAVOR } from './flavor.ts';
@@ -26,10 +26,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const opts = parseRunArgs(argv);
   const ctx = await createStage1Ctx(opts, FLAVOR, 'run');
   const appPid = appPidFromEnv(process.env);
-  const cmd = prepareRun(ctx, { opts, appPid, lockFd: lockFdFromEnv(process.env), tools: { pathEnv: process.env.PATH } });
+  const { cmd, statusFile } = prepareRun(ctx, { opts, appPid, lockFd: lockFdFromEnv(process.env), tools: { pathEnv: process.env.PATH } });
   const words = shellExecWords(cmd, findHostTool('env', process.env.PATH));
   ctx.log.debug({ file: cmd.file, args: cmd.args }, 'exec');
-  writeSync(1, words);
+  // Line 1: where the exit watcher writes the status; line 2: the exec chain (run.sh).
+  writeSync(1, `${shellQuote(statusFile)}\n${words}`);
   return 0;
 }
 

@@ -72,7 +72,7 @@ describe('prepare, run-prepared and the pod commands', { skip }, () => {
     const st = await statusOf(data.path, uuid);
     assert.equal(st.state, 'exited');
     assert.equal(st.exited, 'true');
-    assert.equal(st['app-prep'], 'unknown', 'the fly app replaces stage1, so nobody writes its status (docs/stage1-interface.md)');
+    assert.equal(st['app-prep'], '3', "fly's exit watcher records the app's status (docs/stage1-interface.md)");
     assert.ok(Date.parse(st.started!) >= Date.parse(st.created!), `${st.created} ≤ ${st.started}`);
     // A pod runs once.
     const again = await runSkiff(['run-prepared', uuid], { dataDir: data.path });

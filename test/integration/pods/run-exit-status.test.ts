@@ -48,6 +48,18 @@ describe('fly run: exit status, stdout and stdin are the app’s', { skip }, () 
     assert.equal(res.signal, 'SIGUSR1');
   });
 
+  it('the exit watcher records the status in the pod, for `status` after the pod is gone', async () => {
+    const cases: Array<[string, string]> = [['exit 5', '5'], ['kill -9 $$', '137'], ['kill -USR1 $$', '138'], ['true', '0']];
+    for (const [script, want] of cases) {
+      const uuidFile = `${tmp.path}/uuid-${want}`;
+      await runFly(data.path, [`--uuid-file-save=${uuidFile}`, image, '--exec=/bin/sh', '--', '-c', script]);
+      const st = spawnSync(SKIFF_BIN, ['--dir', data.path, 'status', `--uuid-file=${uuidFile}`], { encoding: 'utf8' });
+      assert.equal(st.status, 0, st.stderr);
+      assert.match(st.stdout, new RegExp(`^app-exit=${want}$`, 'm'), `${script}: ${st.stdout}`);
+      assert.match(st.stdout, /^state=exited$/m);
+    }
+  });
+
   it('a command missing in the image exits 127 with one line', async () => {
     const res = await runFly(data.path, [image, '--exec=/no/such/command']);
     assert.equal(res.code, 127, res.stderr);

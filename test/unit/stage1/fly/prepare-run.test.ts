@@ -56,7 +56,7 @@ function makePod(t: { after: (fn: () => void) => void }, edit: (m: PodManifest) 
 async function prepare(pod: Pod, args: string[] = [], mountinfo = '') {
   const host = createFakeHost({ procFiles: (name) => (name === 'self/mountinfo' ? mountinfo : '') });
   const ctx = { podRoot: pod.podRoot, log: await createSilentLogger(), host };
-  const run = () => prepareRun(ctx, { opts: parseRunArgs([...args, UUID]), appPid: 4242, lockFd: pod.lockFd, tools: TOOLS });
+  const run = () => prepareRun(ctx, { opts: parseRunArgs([...args, UUID]), appPid: 4242, lockFd: pod.lockFd, tools: TOOLS }).cmd;
   return { host, run };
 }
 

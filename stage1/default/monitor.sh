@@ -1,0 +1,174 @@
+#!/bin/bash
+# skiff default stage1: the pod monitor (docs/stage1-interface.md, "The default flavor").
+#
+# `run` execs this with the plan run.mjs wrote (monitor-plan.sh: bash variables, data only).
+# It is the one process that stays for the pod's life, holding the pod lock on fd 3, at a
+# few MB instead of a resident Node. It
+#   - starts every app with the OCI runtime in the foreground (`RUNTIME run --keep`: the
+#     runtime stays the container's parent, forwards signals, and returns its exit status);
+#     each app's stdout and stderr go both to ours and to its log file, through `tee -a`;
+#   - waits for the apps (`wait -n -p`, bash >= 5.1), writes each one's status as it exits
+#     (and an `oom` marker when its cgroup saw an OOM kill), then deletes its container;
+#   - applies rkt's rule: the first app that fails stops the others (SIGTERM, SIGKILL after
+#     the grace period) and its status is the pod's; all succeed: 0;
+#   - forwards SIGTERM, SIGINT and SIGHUP to the apps the same way;
+#   - tears down at the end: CNI DEL, the sandbox, the persisted netns, the pod's cgroups.
+# Whatever this leaves (after a kill -9), the gc entrypoint releases.
+set -u
+
+if ((BASH_VERSINFO[0] < 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] < 1))); then
+  echo "skiff-stage1: the pod monitor needs bash 5.1 or later (wait -n -p); this is $BASH_VERSION" >&2
+  exit 125
+fi
+# shellcheck source=/dev/null
+. "$1" || { echo "skiff-stage1: cannot read the monitor plan $1" >&2; exit 125; }
+PATH=${PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}
+
+debug() { [ "$SKIFF_DEBUG" = 1 ] && printf 'skiff-stage1: debug: %s\n' "$*" >&2; return 0; }
+warn() { printf 'skiff-stage1: warning: %s\n' "$*" >&2; }
+
+# Atomically: a temp file beside the target, then rename (readers never see half a number).
+write_file() {
+  local tmp="$1.$$.tmp"
+  printf '%s' "$2" > "$tmp" && mv -f -- "$tmp" "$1"
+}
+
+declare -A alive=()  # runtime pid -> app index
+tees=()
+first_failure=
+timer=
+stopping=
+
+# SIGNAL to every app still running. The lock (fd 3) and stdin stay with the monitor.
+signal_apps() {
+  local pid
+  for pid in "${!alive[@]}"; do
+    "${SKIFF_RUNTIME[@]}" kill "${SKIFF_APP_ID[${alive[$pid]}]}" "$1" </dev/null >/dev/null 2>&1 3<&-
+  done
+}
+
+# SIGTERM now, SIGKILL when the grace timer (one more child to wait for) fires.
+stop_apps() {
+  [ -n "$stopping" ] && return
+  stopping=1
+  debug "stopping the apps: SIGTERM, SIGKILL in ${SKIFF_GRACE}s"
+  signal_apps TERM
+  sleep "$SKIFF_GRACE" </dev/null >/dev/null 2>&1 3<&- &
+  timer=$!
+}
+
+trap 'stop_apps' TERM INT HUP
+
+# Whether a cgroup file (memory.oom_control on v1, memory.events on v2) counts an OOM kill.
+oom_killed() {
+  local key value
+  [ -n "$1" ] && [ -r "$1" ] || return 1
+  while read -r key value; do
+    [ "$key" = oom_kill ] && [ "${value:-0}" -gt 0 ] && return 0
+  done < "$1"
+  return 1
+}
+
+app_exited() {
+  local i=$1 status=$2
+  debug "app ${SKIFF_APP_NAME[i]} exited with status $status"
+  # Before the delete: with --keep the app's cgroup, and its OOM counter, are still there.
+  if oom_killed "${SKIFF_APP_OOM_COUNTER[i]}"; then
+    write_file "${SKIFF_APP_OOM[i]}" ''
+    warn "app ${SKIFF_APP_NAME[i]} was killed by the OOM killer (its memory limit)"
+  fi
+  write_file "${SKIFF_APP_STATUS[i]}" "$status"$'\n'
+  # Also kills what the app left running in its cgroup (the pod shares one PID namespace).
+  "${SKIFF_RUNTIME[@]}" delete --force "${SKIFF_APP_ID[i]}" </dev/null >/dev/null 2>&1 3<&-
+  if [ "$status" -ne 0 ] && [ -z "$first_failure" ]; then
+    first_failure=$status
+    [ ${#alive[@]} -gt 0 ] && stop_apps
+  fi
+}
+
+start_apps() {
+  local i out err stdin=/dev/null
+  [ "$SKIFF_INTERACTIVE" = 1 ] && stdin=/dev/stdin
+  for i in "${!SKIFF_APP_NAME[@]}"; do
+    # tee ignores the signals meant for the apps (a Ctrl-C reaches the whole process group)
+    # and drops the lock; the stderr tee drops the stdout pipe, so each ends with its writers.
+    exec {out}> >(trap '' INT TERM HUP; exec tee -a -- "${SKIFF_APP_LOG[i]}" 3<&-)
+    tees+=("$!")
+    exec {err}> >(trap '' INT TERM HUP; exec tee -a -- "${SKIFF_APP_LOG[i]}" >&2 3<&- {out}>&-)
+    tees+=("$!")
+    "${SKIFF_RUNTIME[@]}" run "${SKIFF_RUN_FLAGS[@]}" --bundle "${SKIFF_APP_BUNDLE[i]}" "${SKIFF_APP_ID[i]}" \
+      <"$stdin" >&"$out" 2>&"$err" {out}>&- {err}>&- &
+    alive[$!]=$i
+    exec {out}>&- {err}>&-
+    debug "started app ${SKIFF_APP_NAME[i]} (runtime pid $!)"
+  done
+}
+
+wait_apps() {
+  local done status i
+  while [ ${#alive[@]} -gt 0 ]; do
+    unset -v done
+    wait -n -p done "${!alive[@]}" ${timer:+"$timer"}
+    status=$?
+    # No pid: a trapped signal cut the wait short, and its trap has run.
+    [ -n "${done-}" ] || continue
+    if [ "$done" = "$timer" ]; then
+      timer=
+      debug "grace period over: SIGKILL"
+      signal_apps KILL
+      continue
+    fi
+    i=${alive[$done]}
+    unset -v "alive[$done]"
+    app_exited "$i" "$status"
+  done
+  if [ -n "$timer" ]; then kill "$timer" 2>/dev/null; fi
+}
+
+# The sandbox, if it is still the process run.mjs started (same pid, same start time).
+sandbox_alive() {
+  local stat rest
+  read -r stat < "/proc/$SKIFF_SANDBOX_PID/stat" 2>/dev/null || return 1
+  rest=${stat##*) }
+  read -r -a rest <<< "$rest"
+  [ "${rest[19]-}" = "$SKIFF_SANDBOX_START" ]
+}
+
+teardown() {
+  local k out failed=0 dirs=() d try
+  for ((k = ${#SKIFF_CNI_PLUGIN[@]} - 1; k >= 0; k--)); do
+    debug "CNI DEL ${SKIFF_CNI_PLUGIN[k]##*/} ${SKIFF_CNI_IFNAME[k]}"
+    if ! out=$(CNI_COMMAND=DEL CNI_CONTAINERID=$SKIFF_CNI_CONTAINERID CNI_NETNS=$SKIFF_CNI_NETNS \
+      CNI_IFNAME=${SKIFF_CNI_IFNAME[k]} CNI_PATH=$SKIFF_CNI_PATH "${SKIFF_CNI_PLUGIN[k]}" \
+      <"${SKIFF_CNI_CONF[k]}" 2>&1 3<&-); then
+      failed=1
+      warn "CNI DEL with ${SKIFF_CNI_PLUGIN[k]} failed (skiff gc will retry): ${out//$'\n'/ }"
+    fi
+  done
+  if [ ${#SKIFF_CNI_PLUGIN[@]} -gt 0 ] && [ $failed = 0 ]; then rm -f -- "$SKIFF_CNI_RECORD"; fi
+  if sandbox_alive; then
+    kill -KILL "$SKIFF_SANDBOX_PID" 2>/dev/null
+    for ((try = 0; try < 200; try++)); do sandbox_alive || break; sleep 0.01; done
+  fi
+  if [ -n "$SKIFF_NETNS_MOUNT" ] && umount -- "$SKIFF_NETNS_MOUNT" 2>/dev/null; then rm -f -- "$SKIFF_NETNS_MOUNT"; fi
+  # rmdir fails with EBUSY for a moment while the last processes of a cgroup exit.
+  for ((try = 0; try < 100; try++)); do
+    dirs=()
+    for d in "${SKIFF_CGROUP_DIRS[@]}"; do [ -d "$d" ] && dirs+=("$d"); done
+    [ ${#dirs[@]} -eq 0 ] && break
+    rmdir -- "${dirs[@]}" 2>/dev/null && break
+    sleep 0.02
+  done
+  for d in "${SKIFF_CGROUP_DIRS[@]}"; do [ -d "$d" ] && warn "cgroup $d is still there (skiff gc will retry)"; done
+  return 0
+}
+
+write_file "$SKIFF_PID_FILE" "$$"$'\n'
+start_apps
+write_file "$SKIFF_STARTED_FILE" ''
+wait_apps
+teardown
+# The tees end once every writer has gone (the sandbox took the apps' last processes with it).
+wait "${tees[@]}" 2>/dev/null
+debug "pod exits with ${first_failure:-0}"
+exit "${first_failure:-0}"

@@ -1,0 +1,57 @@
+// POD/runtime.json: which OCI runtime runs the pod's apps, its state directory (a `--root`
+// private to the pod, POD/runtime/) and the container ID of each app, for enter, stop and gc.
+// The OCI runtime command line (`RUNTIME --root DIR run --bundle B ID`, `kill ID SIG`,
+// `delete --force ID`, `exec ID CMD`) is what runc, crun and runsc share.
+import fs from 'node:fs';
+import { SkiffError, wrap } from '../../../common/errors.ts';
+import { podRuntimePath } from '../../../common/layout.ts';
+import { writeJsonAtomic } from '../../../common/write-atomic.ts';
+
+export interface RuntimeRecord {
+  name: string;
+  path: string;
+  /** The runtime's `--root`. */
+  stateDir: string;
+  containers: { app: string; id: string }[];
+}
+
+/** Runtimes whose `run` keeps a stopped container (and its cgroup) until `delete`: the monitor reads the OOM counter first. */
+const KEEPING_RUNTIMES = new Set(['runc', 'crun']);
+
+/** `RUNTIME --root DIR`: the start of every runtime command. */
+export function runtimeArgv(rec: Pick<RuntimeRecord, 'path' | 'stateDir'>): string[] {
+  return [rec.path, '--root', rec.stateDir];
+}
+
+/** Extra flags for `run`: `--keep` where the runtime has it. */
+export function runFlags(rec: Pick<RuntimeRecord, 'name'>): string[] {
+  return KEEPING_RUNTIMES.has(rec.name) ? ['--keep'] : [];
+}
+
+export function writeRuntimeRecord(podRoot: string, rec: RuntimeRecord): void {
+  try {
+    writeJsonAtomic(podRuntimePath(podRoot), rec);
+  } catch (err) {
+    throw wrap(err, 'writing the runtime record');
+  }
+}
+
+export function readRuntimeRecord(podRoot: string): RuntimeRecord | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(podRuntimePath(podRoot), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw wrap(err, 'reading the runtime record');
+  }
+  const rec = JSON.parse(text) as RuntimeRecord;
+  if (typeof rec.path !== 'string' || typeof rec.stateDir !== 'string' || !Array.isArray(rec.containers)) {
+    throw new SkiffError('STAGE1_FAILED', `${podRuntimePath(podRoot)} is not a runtime record`);
+  }
+  return rec;
+}
+
+/** The container ID of an app in the record. */
+export function containerIdOf(rec: RuntimeRecord, app: string): string | undefined {
+  return rec.containers.find((c) => c.app === app)?.id;
+}
