@@ -99,3 +99,8 @@ export function findApp(podRoot: string, pod: PodManifest, appName: AppName | un
   if (!runtime) throw new SkiffError('USAGE', `the pod has no app ${JSON.stringify(name)} (it has ${names.join(', ')})`);
   return podApp(podRoot, runtime);
 }
+
+/** Every app of the pod, in the manifest's order (a multi-app flavor's view). */
+export function podApps(podRoot: string, pod: PodManifest): PodApp[] {
+  return pod.apps.map((runtime) => podApp(podRoot, runtime));
+}

@@ -87,8 +87,7 @@ app_exited() {
 }
 
 start_apps() {
-  local i out err stdin=/dev/null
-  [ "$SKIFF_INTERACTIVE" = 1 ] && stdin=/dev/stdin
+  local i out err
   for i in "${!SKIFF_APP_NAME[@]}"; do
     # tee ignores the signals meant for the apps (a Ctrl-C reaches the whole process group)
     # and drops the lock; the stderr tee drops the stdout pipe, so each ends with its writers.
@@ -96,8 +95,15 @@ start_apps() {
     tees+=("$!")
     exec {err}> >(trap '' INT TERM HUP; exec tee -a -- "${SKIFF_APP_LOG[i]}" >&2 3<&- {out}>&-)
     tees+=("$!")
-    "${SKIFF_RUNTIME[@]}" run "${SKIFF_RUN_FLAGS[@]}" --bundle "${SKIFF_APP_BUNDLE[i]}" "${SKIFF_APP_ID[i]}" \
-      <"$stdin" >&"$out" 2>&"$err" {out}>&- {err}>&- &
+    if [ "$SKIFF_INTERACTIVE" = 1 ]; then
+      # The app's terminal: the runtime makes a pseudo-terminal and relays our stdin to it.
+      # (`<&0`: without it bash gives a background command /dev/null.)
+      "${SKIFF_RUNTIME[@]}" run "${SKIFF_RUN_FLAGS[@]}" --bundle "${SKIFF_APP_BUNDLE[i]}" "${SKIFF_APP_ID[i]}" \
+        <&0 >&"$out" 2>&"$err" {out}>&- {err}>&- &
+    else
+      "${SKIFF_RUNTIME[@]}" run "${SKIFF_RUN_FLAGS[@]}" --bundle "${SKIFF_APP_BUNDLE[i]}" "${SKIFF_APP_ID[i]}" \
+        </dev/null >&"$out" 2>&"$err" {out}>&- {err}>&- &
+    fi
     alive[$!]=$i
     exec {out}>&- {err}>&-
     debug "started app ${SKIFF_APP_NAME[i]} (runtime pid $!)"
