@@ -48,7 +48,7 @@ test('the fly stage1 ACI: layout, manifest, deterministic bytes', async (t) => {
   const list = await members(fly.path);
   assert.deepEqual(list.map((m) => m.name), [
     'manifest', 'rootfs/', 'rootfs/skiff/', 'rootfs/skiff/stage1/',
-    'rootfs/skiff/stage1/enter.mjs', 'rootfs/skiff/stage1/gc.mjs', 'rootfs/skiff/stage1/run',
+    'rootfs/skiff/stage1/enter.mjs', 'rootfs/skiff/stage1/exit-watcher.pl', 'rootfs/skiff/stage1/gc.mjs', 'rootfs/skiff/stage1/run',
     'rootfs/skiff/stage1/run.mjs', 'rootfs/skiff/stage1/stop.mjs',
   ]);
   for (const m of list) {
