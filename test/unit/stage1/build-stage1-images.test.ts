@@ -53,7 +53,7 @@ test('the fly stage1 ACI: layout, manifest, deterministic bytes', async (t) => {
   ]);
   for (const m of list) {
     assert.deepEqual([m.mtime, m.uid, m.gid], [0, 0, 0], m.name);
-    const want = m.type === 'directory' || m.name.endsWith('/run') ? 0o755 : 0o644;
+    const want = m.type === 'directory' || m.name.endsWith('/run') || m.name.endsWith('.pl') ? 0o755 : 0o644;
     assert.equal(m.mode, want, m.name);
   }
   const manifest = JSON.parse(list[0]!.data.toString('utf8')) as ImageManifest;

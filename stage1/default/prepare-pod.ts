@@ -1,0 +1,210 @@
+// Everything the default stage1's run does before its monitor takes over, in one Node
+// process that then exits (run.sh execs the monitor): check the lock, plan and check every
+// app, choose the OCI runtime, start the sandbox, set up the network, write the pod's /etc
+// files, the records gc and `status --stats` read, one OCI bundle per app, and the
+// monitor's plan. Checks come before allocations; once something is allocated, a failure
+// tears it all down again (teardown-pod.ts, the same code as gc) before it is reported.
+import fs from 'node:fs';
+import { labelValue } from '../../common/appc-types.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../../common/write-atomic.ts';
+import { SkiffError } from '../../common/errors.ts';
+import { parseInsecureOptions } from '../../common/context.ts';
+import * as layout from '../../common/layout.ts';
+import { STAGE1_RUNTIME_ANNOTATION } from '../../common/stage1-interface.ts';
+import type { RunOptions } from '../common/entrypoint-args.ts';
+import { findHostTool } from '../common/exec-chain.ts';
+import { podApps, readPodManifest } from '../common/pod-manifest.ts';
+import type { PodApp } from '../common/pod-manifest.ts';
+import { checkPodLockFd } from '../common/pod-lock.ts';
+import type { Stage1Ctx } from '../common/stage1-context.ts';
+import { planEtcFiles, readEtcSources, writeEtcFiles } from './bundle/etc-files.ts';
+import { planApp } from './bundle/plan-app.ts';
+import type { AppPlan } from './bundle/plan-app.ts';
+import { writeAppBundle } from './bundle/write-bundle.ts';
+import type { PodSettings } from './bundle/write-bundle.ts';
+import { createNodeCgroupFs } from './cgroups/cgroup-fs.ts';
+import { appCgroupPath, ociCgroupsPath, podCgroupPath } from './cgroups/cgroup-paths.ts';
+import { buildCgroupsRecord, cgroupHierarchies, oomCounterFile, podCgroupTeardownDirs } from './cgroups/pod-cgroup-record.ts';
+import { readHostLimits } from './host-limits.ts';
+import type { MonitorPlan } from './monitor/monitor-plan.ts';
+import { renderMonitorPlan } from './monitor/monitor-plan.ts';
+import { selectNetworks } from './net/cni-configs.ts';
+import type { CniNetworkList } from './net/cni-types.ts';
+import { cniConfigDir, readUserNetworks } from './net/find-networks.ts';
+import { parseNetMode } from './net/net-mode.ts';
+import type { NetMode } from './net/net-mode.ts';
+import { planPortMappings } from './net/port-mappings.ts';
+import { portMappingNetwork } from './net/setup-networks.ts';
+import { setupPodNetwork } from './pod-network.ts';
+import { runFlags, runtimeArgv, writeRuntimeRecord } from './runtime/runtime-record.ts';
+import type { RuntimeRecord } from './runtime/runtime-record.ts';
+import { selectRuntime } from './runtime/select-runtime.ts';
+import type { RuntimeSelection } from './runtime/select-runtime.ts';
+import { startSandbox, writeSandboxRecord } from './sandbox/sandbox.ts';
+import type { SandboxTools } from './sandbox/sandbox.ts';
+import { teardownPod } from './teardown-pod.ts';
+
+/** Seconds between the SIGTERM and the SIGKILL of a stop (stage0's `stop` waits as long before --force). */
+export const STOP_GRACE_SECONDS = 10;
+
+export interface PreparePodInput {
+  opts: RunOptions;
+  lockFd: number;
+  env: NodeJS.ProcessEnv;
+}
+
+/** What is decided before anything is allocated. */
+interface PodPlan {
+  apps: AppPlan[];
+  mode: NetMode;
+  networks: CniNetworkList[];
+  portMappings: ReturnType<typeof planPortMappings>;
+  selection: RuntimeSelection;
+  tools: SandboxTools;
+  hostname: string;
+}
+
+function findTool(name: string, pkg: string, env: NodeJS.ProcessEnv): string {
+  try {
+    return findHostTool(name, env.PATH);
+  } catch (err) {
+    throw new SkiffError('TOOL_MISSING', `${(err as Error).message}`, { hint: `install the Debian package ${pkg}` });
+  }
+}
+
+function checkPorts(ctx: Stage1Ctx, mode: NetMode, mappings: PodPlan['portMappings'], networks: readonly CniNetworkList[]): PodPlan['portMappings'] {
+  if (mappings.length === 0) return mappings;
+  if (mode.kind === 'host') {
+    ctx.log.warn('--port is ignored with --net=host: the apps listen on the host network directly');
+    return [];
+  }
+  if (mode.kind === 'none') throw new SkiffError('USAGE', '--port needs a network: use --net=default, not --net=none');
+  portMappingNetwork(networks, mappings);
+  return mappings;
+}
+
+function planPod(ctx: Stage1Ctx, input: PreparePodInput, apps: PodApp[], manifest: ReturnType<typeof readPodManifest>): PodPlan {
+  const { opts, env } = input;
+  if (opts.interactive && apps.length !== 1) {
+    throw new SkiffError('USAGE', `--interactive gives the terminal to one app, and this pod has ${apps.length}`);
+  }
+  const plans = apps.map((a) => planApp(ctx.podRoot, manifest, a));
+  for (const w of plans.flatMap((p) => p.warnings)) ctx.log.warn(w);
+  const mode = parseNetMode(opts.net);
+  const networks = mode.kind === 'cni' ? selectNetworks(mode.networks, readUserNetworks(cniConfigDir(env))) : [];
+  const portMappings = checkPorts(ctx, mode, planPortMappings(manifest.ports, apps), networks);
+  const annotation = labelValue(manifest.annotations, STAGE1_RUNTIME_ANNOTATION);
+  const requested = opts.stage1Runtime ?? annotation;
+  const requestedBy = opts.stage1Runtime !== undefined ? '--stage1-runtime' : `the pod annotation ${STAGE1_RUNTIME_ANNOTATION}`;
+  const selection = selectRuntime(ctx, { ...(requested ? { requested, requestedBy } : {}), pathEnv: env.PATH ?? '' });
+  const tools: SandboxTools = { unshare: findTool('unshare', 'util-linux', env), catatonit: findTool('catatonit', 'catatonit', env) };
+  if (mode.kind !== 'host') tools.ip = findTool('ip', 'iproute2', env);
+  return { apps: plans, mode, networks, portMappings, selection, tools, hostname: opts.hostname ?? `skiff-${opts.uuid}` };
+}
+
+function insecureOf(list: readonly string[]): PodSettings['insecure'] {
+  const parsed = parseInsecureOptions(list.filter((o) => ['capabilities', 'paths', 'seccomp'].includes(o)));
+  return { capabilities: parsed.capabilities, paths: parsed.paths, seccomp: parsed.seccomp };
+}
+
+function makeDirs(podRoot: string): void {
+  for (const dir of [layout.appStatusDir(podRoot), layout.appLogDir(podRoot), layout.appOomDir(podRoot), layout.podRuntimeStateDir(podRoot)]) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  }
+}
+
+async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): Promise<MonitorPlan> {
+  const { podRoot } = ctx;
+  const { opts } = input;
+  const ownNetwork = plan.mode.kind !== 'host';
+  const sandbox = await startSandbox({ hostname: plan.hostname, ownNetwork, tools: plan.tools });
+  writeSandboxRecord(podRoot, sandbox);
+  ctx.log.debug({ pid: sandbox.pid, hostname: plan.hostname }, 'sandbox started');
+  const net = setupPodNetwork(ctx, {
+    mode: plan.mode,
+    networks: plan.networks,
+    portMappings: plan.portMappings,
+    containerId: opts.uuid,
+    sandboxPid: sandbox.pid,
+    env: input.env,
+  });
+  const ns = (kind: string): string => `/proc/${sandbox.pid}/ns/${kind}`;
+  const etc = readEtcSources(podRoot, { mode: opts.dnsConfMode, hostname: plan.hostname, ownNetwork, cniDns: net.dns });
+  const settings: PodSettings = {
+    podNamespaces: { pid: ns('pid'), ipc: ns('ipc'), uts: ns('uts'), ...(ownNetwork ? { network: ns('net') } : {}) },
+    hostNetwork: !ownNetwork,
+    hostname: plan.hostname,
+    etcFiles: writeEtcFiles(podRoot, planEtcFiles(etc)),
+    insecure: insecureOf(opts.insecureOptions),
+    interactive: opts.interactive,
+    host: readHostLimits(),
+  };
+
+  makeDirs(podRoot);
+  const names = plan.apps.map((a) => a.pod.name);
+  const podCgroup = podCgroupPath(opts.uuid);
+  const { cgroups: facts, runtime } = plan.selection;
+  const cfs = createNodeCgroupFs();
+  const cgroups = buildCgroupsRecord(cfs, facts.root, facts.layout, podCgroup, names);
+  writeJsonAtomic(layout.podCgroupsPath(podRoot), cgroups);
+  const runtimeRecord: RuntimeRecord = {
+    name: runtime.name,
+    path: runtime.path,
+    stateDir: layout.podRuntimeStateDir(podRoot),
+    containers: names.map((app) => ({ app, id: app })),
+  };
+  writeRuntimeRecord(podRoot, runtimeRecord);
+  for (const app of plan.apps) {
+    const warnings = writeAppBundle(podRoot, app, settings, ociCgroupsPath(appCgroupPath(podCgroup, app.pod.name)));
+    for (const w of warnings) ctx.log.warn(w);
+  }
+  return {
+    debug: opts.debug,
+    runtime: runtimeArgv(runtimeRecord),
+    runFlags: runFlags(runtimeRecord),
+    apps: plan.apps.map((a, i) => ({
+      name: a.pod.name,
+      id: a.pod.name,
+      bundle: layout.appBundlePath(podRoot, a.pod.name),
+      log: layout.appLogPath(podRoot, a.pod.name),
+      status: layout.appStatusPath(podRoot, a.pod.name),
+      oomMarker: layout.appOomPath(podRoot, a.pod.name),
+      oomCounter: oomCounterFile(cgroups.apps[i]!, cgroups.cgroupVersion),
+    })),
+    interactive: opts.interactive,
+    graceSeconds: STOP_GRACE_SECONDS,
+    pidFile: layout.podPidPath(podRoot),
+    startedFile: layout.podStartedPath(podRoot),
+    sandbox,
+    ...(net.cni
+      ? {
+          cni: {
+            containerId: net.cni.record.containerId,
+            netns: net.cni.record.netns,
+            cniPath: net.cni.record.cniPath,
+            record: layout.podCniTeardownPath(podRoot),
+            steps: net.cni.record.steps.map((s) => ({ plugin: s.plugin, ifName: s.ifName, config: s.config })),
+          },
+        }
+      : {}),
+    netnsMount: net.cni?.netns ?? '',
+    cgroupDirs: podCgroupTeardownDirs(cgroupHierarchies(cfs, facts.root, facts.layout), podCgroup, names),
+  };
+}
+
+/** Prepares the pod; returns the path of the monitor plan run.sh hands to the monitor. */
+export async function preparePod(ctx: Stage1Ctx, input: PreparePodInput): Promise<string> {
+  checkPodLockFd(ctx.podRoot, input.lockFd);
+  const manifest = readPodManifest(ctx.podRoot);
+  const plan = planPod(ctx, input, podApps(ctx.podRoot, manifest), manifest);
+  let monitor: MonitorPlan;
+  try {
+    monitor = await allocate(ctx, input, plan);
+    writeFileAtomic(layout.podMonitorPlanPath(ctx.podRoot), renderMonitorPlan(monitor), 0o600);
+  } catch (err) {
+    const problems = await teardownPod(ctx, input.opts.uuid);
+    for (const p of problems) ctx.log.warn(`undoing the pod's setup: ${p}`);
+    throw err;
+  }
+  return layout.podMonitorPlanPath(ctx.podRoot);
+}

@@ -1,0 +1,16 @@
+#!/bin/bash
+# skiff default stage1: the `run` entrypoint (docs/stage1-interface.md).
+#
+# A shell, not Node, for the same reason as fly's: Node marks the inherited pod lock (fd 3)
+# close-on-exec and cannot pass it on through execve. This shell keeps fd 3 as stage0 handed
+# it over, runs run.mjs as a child to set the pod up (sandbox, network, bundles; it prints
+# the path of the monitor plan), then execs the monitor, which holds the lock for the pod's
+# life. So Node starts once on this path and is gone before the apps run.
+node=${SKIFF_NODE:-$(command -v node)}
+if [ -z "$node" ]; then
+  echo "skiff-stage1: no Node.js to run ${0%/*}/run.mjs (stage0 sets SKIFF_NODE)" >&2
+  exit 125
+fi
+# Node's compile cache (the same one stage0 uses) saves compiling the bundle on every run.
+plan=$(NODE_COMPILE_CACHE="${TMPDIR:-/tmp}/node-compile-cache" "$node" "${0%/*}/run.mjs" "$@" </dev/null) || exit
+exec /bin/bash "${0%/*}/monitor.sh" "$plan"

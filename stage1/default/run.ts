@@ -1,0 +1,22 @@
+// The Node half of the default `run` entrypoint, started by run.sh as a child (run.sh keeps
+// the pod lock on fd 3, which Node could not hand on): it prepares the pod and prints the
+// path of the monitor plan on stdout, which run.sh then execs the monitor with. Its stdout
+// is run.sh's pipe, never the pod's; it writes nothing else there.
+import { writeSync } from 'node:fs';
+import { parseRunArgs } from '../common/entrypoint-args.ts';
+import { runEntrypoint } from '../common/entrypoint.ts';
+import { lockFdFromEnv } from '../common/pod-lock.ts';
+import { createStage1Ctx } from '../common/stage1-context.ts';
+import { FLAVOR } from './flavor.ts';
+import { preparePod } from './prepare-pod.ts';
+
+async function main(argv: readonly string[]): Promise<number> {
+  const opts = parseRunArgs(argv);
+  const ctx = await createStage1Ctx(opts, FLAVOR, 'run');
+  const plan = await preparePod(ctx, { opts, lockFd: lockFdFromEnv(process.env), env: process.env });
+  ctx.log.debug({ plan }, 'handing over to the monitor');
+  writeSync(1, `${plan}\n`);
+  return 0;
+}
+
+await runEntrypoint(main);
