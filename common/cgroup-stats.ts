@@ -110,14 +110,14 @@ export function readPodCgroupsRecord(podRoot: string): PodCgroupsRecord | undefi
 function v1Usage(rec: AppCgroupRecord, out: AppCgroupUsage): void {
   const usage = readNumber(rec.memory, 'memory.usage_in_bytes');
   if (usage !== undefined) {
-    const inactive = parseKeyedFile(rec.memory && readText(rec.memory, 'memory.stat')).get('total_inactive_file') ?? 0;
+    const inactive = parseKeyedFile(rec.memory === undefined ? undefined : readText(rec.memory, 'memory.stat')).get('total_inactive_file') ?? 0;
     out.memoryBytes = Math.max(0, usage - inactive);
   }
   const peak = readNumber(rec.memory, 'memory.max_usage_in_bytes');
   if (peak !== undefined) out.memoryPeakBytes = peak;
   const limit = readNumber(rec.memory, 'memory.limit_in_bytes');
   if (limit !== undefined && limit < UNLIMITED) out.memoryLimitBytes = limit;
-  const oom = rec.memory && parseKeyedFile(readText(rec.memory, 'memory.oom_control')).get('oom_kill');
+  const oom = rec.memory === undefined ? undefined : parseKeyedFile(readText(rec.memory, 'memory.oom_control')).get('oom_kill');
   if (oom !== undefined) out.oomKills = oom;
   const cpu = readNumber(rec.cpu, 'cpuacct.usage');
   if (cpu !== undefined) out.cpuNs = cpu;
@@ -126,16 +126,16 @@ function v1Usage(rec: AppCgroupRecord, out: AppCgroupUsage): void {
 function v2Usage(rec: AppCgroupRecord, out: AppCgroupUsage): void {
   const current = readNumber(rec.memory, 'memory.current');
   if (current !== undefined) {
-    const inactive = parseKeyedFile(rec.memory && readText(rec.memory, 'memory.stat')).get('inactive_file') ?? 0;
+    const inactive = parseKeyedFile(rec.memory === undefined ? undefined : readText(rec.memory, 'memory.stat')).get('inactive_file') ?? 0;
     out.memoryBytes = Math.max(0, current - inactive);
   }
   const peak = readNumber(rec.memory, 'memory.peak');
   if (peak !== undefined) out.memoryPeakBytes = peak;
   const limit = readNumber(rec.memory, 'memory.max'); // `max` reads as undefined
   if (limit !== undefined) out.memoryLimitBytes = limit;
-  const oom = rec.memory && parseKeyedFile(readText(rec.memory, 'memory.events')).get('oom_kill');
+  const oom = rec.memory === undefined ? undefined : parseKeyedFile(readText(rec.memory, 'memory.events')).get('oom_kill');
   if (oom !== undefined) out.oomKills = oom;
-  const usec = rec.cpu && parseKeyedFile(readText(rec.cpu, 'cpu.stat')).get('usage_usec');
+  const usec = rec.cpu === undefined ? undefined : parseKeyedFile(readText(rec.cpu, 'cpu.stat')).get('usage_usec');
   if (usec !== undefined) out.cpuNs = usec * 1000;
 }
 
