@@ -28,7 +28,7 @@ export interface FlavorSpec {
   entrypoints: Readonly<Record<Stage1Entrypoint, string>>;
 }
 
-/** One row per flavor; `default` will be one more. */
+/** One row per flavor. */
 const FLAVORS: readonly FlavorSpec[] = [
   {
     flavor: 'fly',
@@ -40,6 +40,24 @@ const FLAVORS: readonly FlavorSpec[] = [
       { path: 'skiff/stage1/enter.mjs', bundle: 'stage1/fly/enter.ts' },
       { path: 'skiff/stage1/stop.mjs', bundle: 'stage1/fly/stop.ts' },
       { path: 'skiff/stage1/gc.mjs', bundle: 'stage1/fly/gc.ts' },
+    ],
+    entrypoints: {
+      run: '/skiff/stage1/run',
+      enter: '/skiff/stage1/enter.mjs',
+      stop: '/skiff/stage1/stop.mjs',
+      gc: '/skiff/stage1/gc.mjs',
+    },
+  },
+  {
+    flavor: 'default',
+    files: [
+      // run is a shell that runs run.mjs as a child, then execs the monitor (see stage1/default/run.sh).
+      { path: 'skiff/stage1/run', copy: 'stage1/default/run.sh', mode: 0o755 },
+      { path: 'skiff/stage1/run.mjs', bundle: 'stage1/default/run.ts' },
+      { path: 'skiff/stage1/monitor.sh', copy: 'stage1/default/monitor.sh', mode: 0o755 },
+      { path: 'skiff/stage1/enter.mjs', bundle: 'stage1/default/enter.ts' },
+      { path: 'skiff/stage1/stop.mjs', bundle: 'stage1/default/stop.ts' },
+      { path: 'skiff/stage1/gc.mjs', bundle: 'stage1/default/gc.ts' },
     ],
     entrypoints: {
       run: '/skiff/stage1/run',

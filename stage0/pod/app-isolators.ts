@@ -1,19 +1,10 @@
 // App options → appc isolators, named and shaped as the appc spec (spec/ace.md) defines
 // them, and merged over the image manifest's own isolators with the command line winning.
 import type { Isolator } from '../../common/appc-types.ts';
+import { ISOLATOR_NAMES } from '../../common/isolator-names.ts';
 import type { ParsedAppOptions } from './app-options.ts';
 
-export const ISOLATOR_NAMES = Object.freeze({
-  memory: 'resource/memory',
-  cpu: 'resource/cpu',
-  cpuShares: 'os/linux/cpu-shares',
-  oomScoreAdj: 'os/linux/oom-score-adj',
-  capsRetain: 'os/linux/capabilities-retain-set',
-  capsRemove: 'os/linux/capabilities-remove-set',
-  seccompRetain: 'os/linux/seccomp-retain-set',
-  seccompRemove: 'os/linux/seccomp-remove-set',
-  noNewPrivileges: 'os/linux/no-new-privileges',
-} as const);
+export { ISOLATOR_NAMES };
 
 /**
  * Isolators that exclude each other (appc: a retain set "cannot be used in conjunction

@@ -3,7 +3,6 @@
 // entrypoint and an interface version this stage0 speaks.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { ImageManifest } from '../../common/appc-types.ts';
 import { labelValue } from '../../common/appc-types.ts';
@@ -11,6 +10,7 @@ import type { Ctx } from '../../common/context.ts';
 import { SkiffError } from '../../common/errors.ts';
 import { aciImageId } from '../../common/ids.ts';
 import { RUN_OPTION_SUPPORT, STAGE1_ANNOTATIONS, STAGE1_INTERFACE_VERSION, type Stage1Entrypoint } from '../../common/stage1-interface.ts';
+import { hashFile } from '../../store/hash-file.ts';
 import { readImageRecords, type ImageRecord } from '../../store/image-index.ts';
 import { importAciFile } from '../../store/import/import-aci.ts';
 
@@ -33,18 +33,6 @@ export function stage1FlavorPath(flavor: string): string {
   return path.join(stage1Dir(), `stage1-${flavor}.aci`);
 }
 
-function sha512File(file: string): string {
-  const hash = createHash('sha512');
-  const fd = fs.openSync(file, 'r');
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  try {
-    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest('hex');
-}
-
 /** Imports the stage1 ACI unless the store has it (skiff's own ACIs are plain tars: hashing the file gives the ID). */
 export async function ensureStage1Image(ctx: Ctx, opts: { name?: string; path?: string }): Promise<ImageRecord> {
   const file = opts.path ?? stage1FlavorPath(opts.name ?? DEFAULT_STAGE1_FLAVOR);
@@ -53,7 +41,7 @@ export async function ensureStage1Image(ctx: Ctx, opts: { name?: string; path?: 
       hint: opts.path ? 'check --stage1-path' : `this skiff has no ${opts.name ?? DEFAULT_STAGE1_FLAVOR} stage1; build it (npm run build) or use --stage1-name=fly`,
     });
   }
-  const id = aciImageId(sha512File(file));
+  const id = aciImageId(hashFile(file, 'sha512').slice('sha512:'.length));
   const existing = readImageRecords(ctx.dataDir).find((r) => r.id === id);
   const record = existing ?? (await importAciFile(ctx, file, file));
   checkStage1Manifest(record.manifest, file);

@@ -12,6 +12,7 @@ import { parseDockerArchiveManifest, selectDockerArchiveImage } from '../formats
 import { sniffCompression } from '../formats/image-ref.ts';
 import { HOST_PLATFORM, parseOciIndex, parseOciLayoutFile, refNamesOf, selectFromLayoutIndex, selectPlatform } from '../formats/oci-layout.ts';
 import { MEDIA_TYPES, isIndexMediaType } from '../formats/oci-types.ts';
+import { hashFile } from '../hash-file.ts';
 import type { ImageRecord } from '../image-index.ts';
 import { readMagic } from './decompress.ts';
 import { importOciImage, layoutBlobSource, readVerifiedBlob, type BlobSource } from './import-oci.ts';
@@ -55,18 +56,6 @@ export async function importOciLayoutDir(ctx: Ctx, dir: string, tag: string | un
   return importOciImage(ctx, { source, name, tag: imageTag, manifestDigest: parseDigest(desc.digest), blobs });
 }
 
-function sha256File(file: string): Digest {
-  const hash = createHash('sha256');
-  const fd = fs.openSync(file, 'r');
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  try {
-    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return digestOf('sha256', hash.digest('hex'));
-}
-
 const LAYER_MEDIA_TYPE: Record<string, string> = {
   none: MEDIA_TYPES.ociLayerTar,
   gzip: MEDIA_TYPES.ociLayerGzip,
@@ -95,7 +84,7 @@ export async function importDockerArchiveDir(ctx: Ctx, dir: string, reference: s
     if (!mediaType) throw new SkiffError('IMAGE_FORMAT', `${source}: layer ${member} is not a tar, gzip or zstd stream`);
     const diffId = config.rootfs.diff_ids[i];
     // An uncompressed layer's digest is its diffID; importing it checks that the bytes agree.
-    const digest = compression === 'none' && diffId ? parseDigest(diffId) : sha256File(file);
+    const digest = compression === 'none' && diffId ? parseDigest(diffId) : hashFile(file, 'sha256');
     files.set(digest, file);
     return { mediaType, digest, size: fs.statSync(file).size };
   });

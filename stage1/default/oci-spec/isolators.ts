@@ -5,19 +5,11 @@
 // silently. Names and value shapes are the ones stage0/pod/app-isolators.ts writes.
 import type { Isolator } from '../../../common/appc-types.ts';
 import { SkiffError } from '../../../common/errors.ts';
+import { ISOLATOR_NAMES } from '../../../common/isolator-names.ts';
 import { parseMillicores, parseSize } from '../../../common/size.ts';
 
-export const ISOLATOR = Object.freeze({
-  memory: 'resource/memory',
-  cpu: 'resource/cpu',
-  cpuShares: 'os/linux/cpu-shares',
-  oomScoreAdj: 'os/linux/oom-score-adj',
-  capsRetain: 'os/linux/capabilities-retain-set',
-  capsRemove: 'os/linux/capabilities-remove-set',
-  seccompRetain: 'os/linux/seccomp-retain-set',
-  seccompRemove: 'os/linux/seccomp-remove-set',
-  noNewPrivileges: 'os/linux/no-new-privileges',
-} as const);
+/** The appc isolator names, shared with stage0 (common/isolator-names.ts). */
+export const ISOLATOR = ISOLATOR_NAMES;
 
 export interface CapsIsolator {
   mode: 'retain' | 'remove';

@@ -90,18 +90,22 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<SandboxRe
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
   const outcome = await new Promise<'ready' | string>((resolve) => {
-    const timer = setTimeout(() => resolve(`it did not start within ${opts.timeoutMs ?? 10_000} ms`), opts.timeoutMs ?? 10_000);
+    timer = setTimeout(() => resolve(`it did not start within ${timeoutMs} ms`), timeoutMs);
     child.once('error', (err) => resolve(err.message));
     child.once('exit', (code, signal) => resolve(`it exited (${signal ?? code}): ${stderr.trim() || 'no message'}`));
-    // stdout closes when the script execs catatonit with stdout on /dev/null: setup is done.
-    child.stdout.once('close', () => {
-      clearTimeout(timer);
-      resolve(stdout.includes('ready') ? 'ready' : `it failed: ${stderr.trim() || 'no message'}`);
+    // `ready` comes once the hostname is set and loopback is up. (unshare itself keeps the
+    // pipe open as it waits for its child, so its end is no sign.)
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (stdout.includes('ready\n')) resolve('ready');
     });
   });
+  clearTimeout(timer);
+  child.stdout.destroy();
   child.stderr.destroy();
   child.unref();
   const helper = child.pid;
