@@ -31,7 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const command = opts.command.length > 0 ? opts.command : DEFAULT_ENTER_COMMAND;
   // 127 / 126 with a clear message, before the runtime says it in its own words.
   checkAppCommand(planAppExec(appRootfsPath(ctx.podRoot, pod.name), pod, command), planVolumeMounts(manifest, pod.runtime, pod.app));
-  const args = [...runtimeArgv(rec), 'exec', ...(opts.interactive ? ['--tty'] : []), id, ...command];
+  const args = [...runtimeArgv(rec, ctx.podRoot), 'exec', ...(opts.interactive ? ['--tty'] : []), id, ...command];
   ctx.log.debug({ app: pod.name, args }, 'exec');
   return ctx.host.execve(rec.path, args, process.env);
 }

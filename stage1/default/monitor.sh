@@ -59,21 +59,36 @@ stop_apps() {
 
 trap 'stop_apps' TERM INT HUP
 
-# Whether a cgroup file (memory.oom_control on v1, memory.events on v2) counts an OOM kill.
-oom_killed() {
+# The `oom_kill` counter of a cgroup file (memory.oom_control on v1, memory.events on v2); 0 when unreadable.
+oom_count() {
   local key value
-  [ -n "$1" ] && [ -r "$1" ] || return 1
-  while read -r key value; do
-    [ "$key" = oom_kill ] && [ "${value:-0}" -gt 0 ] && return 0
-  done < "$1"
-  return 1
+  if [ -n "$1" ] && [ -r "$1" ]; then
+    while read -r key value; do
+      if [ "$key" = oom_kill ]; then echo "${value:-0}"; return; fi
+    done < "$1"
+  fi
+  echo 0
+}
+
+pod_oom_seen=0  # the pod's counter when an app last exited (runtimes without --keep, on cgroup v2)
+
+# Whether app I, which exited with STATUS, was OOM-killed.
+oom_killed() {
+  local i=$1 status=$2 n
+  n=$(oom_count "${SKIFF_APP_OOM_COUNTER[i]}")
+  if [ "${SKIFF_APP_OOM_SHARED[i]}" = 1 ]; then
+    [ "$n" -gt "$pod_oom_seen" ] && [ "$status" = 137 ] && { pod_oom_seen=$n; return 0; }
+    pod_oom_seen=$n
+    return 1
+  fi
+  [ "$n" -gt 0 ]
 }
 
 app_exited() {
   local i=$1 status=$2
   debug "app ${SKIFF_APP_NAME[i]} exited with status $status"
   # Before the delete: with --keep the app's cgroup, and its OOM counter, are still there.
-  if oom_killed "${SKIFF_APP_OOM_COUNTER[i]}"; then
+  if oom_killed "$i" "$status"; then
     write_file "${SKIFF_APP_OOM[i]}" ''
     warn "app ${SKIFF_APP_NAME[i]} was killed by the OOM killer (its memory limit)"
   fi
@@ -110,14 +125,37 @@ start_apps() {
   done
 }
 
+# A child among PIDS that has already been reaped, with its status in $status. bash reaps
+# every child that exits while it runs a foreground command (the runtime's kill or delete,
+# mv, a command substitution) and then drops its job: `wait -n` no longer knows that pid
+# ("no such job") and would wait for the others only. `wait PID` still has its status.
+reaped_child() {
+  local pid
+  for pid in "$@"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      wait "$pid"
+      status=$?
+      done=$pid
+      return 0
+    fi
+  done
+  return 1
+}
+
 wait_apps() {
   local done status i
   while [ ${#alive[@]} -gt 0 ]; do
     unset -v done
-    wait -n -p done "${!alive[@]}" ${timer:+"$timer"}
-    status=$?
-    # No pid: a trapped signal cut the wait short, and its trap has run.
-    [ -n "${done-}" ] || continue
+    if ! reaped_child "${!alive[@]}" ${timer:+"$timer"}; then
+      wait -n -p done "${!alive[@]}" ${timer:+"$timer"} 2>/dev/null
+      status=$?
+      if [ -z "${done-}" ]; then
+        # No pid: a trapped signal cut the wait short (its trap has run), or a child was
+        # reaped between the look above and the wait (127); look again.
+        [ $status -eq 127 ] && sleep 0.05
+        continue
+      fi
+    fi
     if [ "$done" = "$timer" ]; then
       timer=
       debug "grace period over: SIGKILL"
@@ -134,7 +172,7 @@ wait_apps() {
 # The sandbox, if it is still the process run.mjs started (same pid, same start time).
 sandbox_alive() {
   local stat rest
-  read -r stat < "/proc/$SKIFF_SANDBOX_PID/stat" 2>/dev/null || return 1
+  read -r stat 2>/dev/null < "/proc/$SKIFF_SANDBOX_PID/stat" || return 1
   rest=${stat##*) }
   read -r -a rest <<< "$rest"
   [ "${rest[19]-}" = "$SKIFF_SANDBOX_START" ]
@@ -153,6 +191,7 @@ teardown() {
   done
   if [ ${#SKIFF_CNI_PLUGIN[@]} -gt 0 ] && [ $failed = 0 ]; then rm -f -- "$SKIFF_CNI_RECORD"; fi
   if sandbox_alive; then
+    debug "killing the sandbox $SKIFF_SANDBOX_PID"
     kill -KILL "$SKIFF_SANDBOX_PID" 2>/dev/null
     for ((try = 0; try < 200; try++)); do sandbox_alive || break; sleep 0.01; done
   fi

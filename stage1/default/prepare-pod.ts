@@ -24,7 +24,7 @@ import { writeAppBundle } from './bundle/write-bundle.ts';
 import type { PodSettings } from './bundle/write-bundle.ts';
 import { createNodeCgroupFs } from './cgroups/cgroup-fs.ts';
 import { appCgroupPath, ociCgroupsPath, podCgroupPath } from './cgroups/cgroup-paths.ts';
-import { buildCgroupsRecord, cgroupHierarchies, oomCounterFile, podCgroupTeardownDirs } from './cgroups/pod-cgroup-record.ts';
+import { buildCgroupsRecord, cgroupHierarchies, oomCounter, podCgroupTeardownDirs } from './cgroups/pod-cgroup-record.ts';
 import { readHostLimits } from './host-limits.ts';
 import type { MonitorPlan } from './monitor/monitor-plan.ts';
 import { renderMonitorPlan } from './monitor/monitor-plan.ts';
@@ -36,7 +36,7 @@ import type { NetMode } from './net/net-mode.ts';
 import { planPortMappings } from './net/port-mappings.ts';
 import { portMappingNetwork } from './net/setup-networks.ts';
 import { setupPodNetwork } from './pod-network.ts';
-import { runFlags, runtimeArgv, writeRuntimeRecord } from './runtime/runtime-record.ts';
+import { runFlags, runtimeArgv, runtimeKeeps, writeRuntimeRecord } from './runtime/runtime-record.ts';
 import type { RuntimeRecord } from './runtime/runtime-record.ts';
 import { selectRuntime } from './runtime/select-runtime.ts';
 import type { RuntimeSelection } from './runtime/select-runtime.ts';
@@ -136,7 +136,9 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
     hostname: plan.hostname,
     etcFiles: writeEtcFiles(podRoot, planEtcFiles(etc)),
     insecure: insecureOf(opts.insecureOptions),
-    interactive: opts.interactive,
+    // A pseudo-terminal only when there is a terminal to relay (runc refuses one otherwise);
+    // from a pipe, the app reads the pipe itself.
+    interactive: opts.interactive && input.env['SKIFF_STDIN_IS_TTY'] === '1',
     host: readHostLimits(),
   };
 
@@ -150,7 +152,6 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
   const runtimeRecord: RuntimeRecord = {
     name: runtime.name,
     path: runtime.path,
-    stateDir: layout.podRuntimeStateDir(podRoot),
     containers: names.map((app) => ({ app, id: app })),
   };
   writeRuntimeRecord(podRoot, runtimeRecord);
@@ -160,17 +161,21 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
   }
   return {
     debug: opts.debug,
-    runtime: runtimeArgv(runtimeRecord),
+    runtime: runtimeArgv(runtimeRecord, podRoot),
     runFlags: runFlags(runtimeRecord),
-    apps: plan.apps.map((a, i) => ({
-      name: a.pod.name,
-      id: a.pod.name,
-      bundle: layout.appBundlePath(podRoot, a.pod.name),
-      log: layout.appLogPath(podRoot, a.pod.name),
-      status: layout.appStatusPath(podRoot, a.pod.name),
-      oomMarker: layout.appOomPath(podRoot, a.pod.name),
-      oomCounter: oomCounterFile(cgroups.apps[i]!, cgroups.cgroupVersion),
-    })),
+    apps: plan.apps.map((a, i) => {
+      const oom = oomCounter(cgroups, cgroups.apps[i]!, runtimeKeeps(runtimeRecord));
+      return {
+        name: a.pod.name,
+        id: a.pod.name,
+        bundle: layout.appBundlePath(podRoot, a.pod.name),
+        log: layout.appLogPath(podRoot, a.pod.name),
+        status: layout.appStatusPath(podRoot, a.pod.name),
+        oomMarker: layout.appOomPath(podRoot, a.pod.name),
+        oomCounter: oom.file,
+        oomCounterShared: oom.shared,
+      };
+    }),
     interactive: opts.interactive,
     graceSeconds: STOP_GRACE_SECONDS,
     pidFile: layout.podPidPath(podRoot),
@@ -180,10 +185,10 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
       ? {
           cni: {
             containerId: net.cni.record.containerId,
-            netns: net.cni.record.netns,
+            netns: net.cni.netns,
             cniPath: net.cni.record.cniPath,
             record: layout.podCniTeardownPath(podRoot),
-            steps: net.cni.record.steps.map((s) => ({ plugin: s.plugin, ifName: s.ifName, config: s.config })),
+            steps: net.cni.record.steps.map((s, n) => ({ plugin: s.plugin, ifName: s.ifName, config: layout.podCniDelConfigPath(podRoot, n) })),
           },
         }
       : {}),

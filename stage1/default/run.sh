@@ -11,6 +11,11 @@ if [ -z "$node" ]; then
   echo "skiff-stage1: no Node.js to run ${0%/*}/run.mjs (stage0 sets SKIFF_NODE)" >&2
   exit 125
 fi
+# run.mjs gets no stdin (it belongs to the apps), so it learns here whether stdin is a
+# terminal: with --interactive, only then does the app get a pseudo-terminal.
+tty=0
+[ -t 0 ] && tty=1
 # Node's compile cache (the same one stage0 uses) saves compiling the bundle on every run.
-plan=$(NODE_COMPILE_CACHE="${TMPDIR:-/tmp}/node-compile-cache" "$node" "${0%/*}/run.mjs" "$@" </dev/null) || exit
+plan=$(SKIFF_STDIN_IS_TTY=$tty NODE_COMPILE_CACHE="${TMPDIR:-/tmp}/node-compile-cache" \
+  "$node" "${0%/*}/run.mjs" "$@" </dev/null) || exit
 exec /bin/bash "${0%/*}/monitor.sh" "$plan"

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PodUuid } from '../../common/ids.ts';
-import { podNetnsPath } from '../../common/layout.ts';
+import { podNetnsPath, podRuntimeStateDir } from '../../common/layout.ts';
 import { parseMountinfo } from '../common/mount-plan.ts';
 import type { Stage1Ctx } from '../common/stage1-context.ts';
 import { podCgroupPath } from './cgroups/cgroup-paths.ts';
@@ -24,12 +24,14 @@ const ALL_CODES = Array.from({ length: 255 }, (_, i) => i + 1);
 function deleteContainers(ctx: Stage1Ctx, problems: string[]): void {
   const rec = readRuntimeRecord(ctx.podRoot);
   if (!rec) return;
-  const [file, ...global] = runtimeArgv(rec);
+  // Where the state dir is now: stage0 renames the pod directory (run/ → exited-garbage/) before gc.
+  const stateDir = podRuntimeStateDir(ctx.podRoot);
+  const [file, ...global] = runtimeArgv(rec, ctx.podRoot);
   for (const { app, id } of rec.containers) {
     // runc and crun keep a directory per container in their --root: none, nothing to delete.
-    if (!fs.existsSync(path.join(rec.stateDir, id))) continue;
+    if (!fs.existsSync(path.join(stateDir, id))) continue;
     const res = ctx.host.run(file!, [...global, 'delete', '--force', id], { okCodes: ALL_CODES });
-    if (res.code !== 0 && fs.existsSync(path.join(rec.stateDir, id))) {
+    if (res.code !== 0 && fs.existsSync(path.join(stateDir, id))) {
       problems.push(`deleting the container of app ${app}: ${res.stderr.trim() || `exit ${res.code}`}`);
     } else ctx.log.debug({ app, id }, 'deleted the container');
   }

@@ -51,10 +51,27 @@ export function buildCgroupsRecord(cfs: CgroupFs, root: string, layout: CgroupLa
   };
 }
 
-/** The file with the app cgroup's `oom_kill N` counter, or '' when there is no memory controller. */
-export function oomCounterFile(rec: AppCgroupRecord, cgroupVersion: PodCgroupsRecord['cgroupVersion']): string {
-  if (rec.memory === undefined) return '';
-  return path.join(rec.memory, cgroupVersion === 'v2' ? 'memory.events' : 'memory.oom_control');
+export interface OomCounter {
+  /** A cgroup file with an `oom_kill N` line; '' when there is none to read. */
+  file: string;
+  /** The pod's counter (every app's kills), not the app's own: only a rise says something. */
+  shared: boolean;
+}
+
+/**
+ * Where the monitor learns that an app was OOM-killed once it has exited. A runtime that
+ * keeps a stopped container (`run --keep`: runc) keeps its cgroup until `delete`, so the
+ * app's own counter is read (v1 memory.oom_control, v2 memory.events). One that does not
+ * (crun) has removed the app's cgroup by then; on v2 the pod cgroup's memory.events counts
+ * its children's kills too, so a rise there while the app exits with 137 says it. On v1 the
+ * counter is not hierarchical: unknown.
+ */
+export function oomCounter(record: PodCgroupsRecord, rec: AppCgroupRecord, runtimeKeeps: boolean): OomCounter {
+  if (rec.memory === undefined) return { file: '', shared: false };
+  const v2 = record.cgroupVersion === 'v2';
+  if (runtimeKeeps) return { file: path.join(rec.memory, v2 ? 'memory.events' : 'memory.oom_control'), shared: false };
+  if (!v2) return { file: '', shared: false };
+  return { file: path.join(path.dirname(rec.memory), 'memory.events'), shared: true };
 }
 
 /** What to rmdir at the end of a run, deepest first: every app's cgroup, then the pod's, in every hierarchy. */

@@ -15,6 +15,8 @@ export interface MonitorApp {
   oomMarker: string;
   /** The cgroup file with an `oom_kill N` line; '' when unknown. */
   oomCounter: string;
+  /** The counter is the pod's (every app's OOM kills): only a rise while the app exits with 137 counts. */
+  oomCounterShared: boolean;
 }
 
 export interface MonitorCniStep {
@@ -70,6 +72,7 @@ export function renderMonitorPlan(plan: MonitorPlan): string {
     array('SKIFF_APP_STATUS', apps.map((a) => a.status)),
     array('SKIFF_APP_OOM', apps.map((a) => a.oomMarker)),
     array('SKIFF_APP_OOM_COUNTER', apps.map((a) => a.oomCounter)),
+    array('SKIFF_APP_OOM_SHARED', apps.map((a) => (a.oomCounterShared ? 1 : 0))),
     scalar('SKIFF_INTERACTIVE', plan.interactive),
     scalar('SKIFF_GRACE', plan.graceSeconds),
     scalar('SKIFF_PID_FILE', plan.pidFile),

@@ -1,7 +1,9 @@
 // The CNI teardown record, POD/cni/teardown.json, and the DEL stdin files beside it
-// (POD/cni/del-N.json): everything CNI DEL needs, written before each network's ADD and
-// completed after it, so the monitor (in bash, at the end of a run) and the gc entrypoint
-// (after a crash) can undo exactly what was set up. Removed once every DEL has succeeded.
+// (POD/cni/del-N.json for step N): everything CNI DEL needs, written before each network's
+// ADD and completed after it, so the monitor (in bash, at the end of a run) and the gc
+// entrypoint (after a crash) can undo exactly what was set up. Removed once every DEL has
+// succeeded. Nothing in it is a path inside the pod directory: stage0 renames the pod
+// (run/ → exited-garbage/) before gc, so those are derived from where the pod is now.
 import fs from 'node:fs';
 import { wrap } from '../../../common/errors.ts';
 import { podCniDelConfigPath, podCniDir, podCniTeardownPath } from '../../../common/layout.ts';
@@ -12,15 +14,12 @@ export interface CniTeardownStep {
   /** The plugin binary, absolute. */
   plugin: string;
   ifName: string;
-  /** The DEL stdin file, absolute (podCniDelConfigPath). */
-  config: string;
 }
 
 export interface CniTeardownRecord {
   containerId: string;
-  netns: string;
   cniPath: string;
-  /** In ADD order; DEL runs them in reverse. */
+  /** In ADD order; DEL runs them in reverse. Step N's stdin is podCniDelConfigPath(pod, N). */
   steps: CniTeardownStep[];
 }
 
@@ -55,7 +54,7 @@ export function readCniRecord(podRoot: string): CniTeardownRecord | undefined {
     throw wrap(err, 'reading the CNI teardown record');
   }
   const rec = JSON.parse(text) as CniTeardownRecord;
-  if (!Array.isArray(rec.steps) || typeof rec.netns !== 'string' || typeof rec.containerId !== 'string') {
+  if (!Array.isArray(rec.steps) || typeof rec.cniPath !== 'string' || typeof rec.containerId !== 'string') {
     throw wrap(new Error('malformed'), `reading ${podCniTeardownPath(podRoot)}`);
   }
   return rec;

@@ -72,7 +72,7 @@ function undoNetwork(host: Pick<Host, 'run'>, log: Logger, params: CniCallParams
 
 export function setupNetworks(ctx: { host: Pick<Host, 'run'>; log: Logger }, input: SetupNetworksInput): NetworksSetUp {
   const { podRoot } = input;
-  const record: CniTeardownRecord = { containerId: input.containerId, netns: input.netns, cniPath: input.cniPathDirs.join(':'), steps: [] };
+  const record: CniTeardownRecord = { containerId: input.containerId, cniPath: input.cniPathDirs.join(':'), steps: [] };
   const portNet = portMappingNetwork(input.networks, input.portMappings);
   const statuses: PodNetworkStatus[] = [];
   const dns: CniDns = {};
@@ -83,7 +83,10 @@ export function setupNetworks(ctx: { host: Pick<Host, 'run'>; log: Logger }, inp
     const params: CniCallParams = { containerId: input.containerId, netns: input.netns, ifName, cniPath: record.cniPath };
     const first = record.steps.length;
     const writeSteps = (result: CniResult | undefined): CniTeardownStep[] =>
-      delStdins(net, caps, result).map((stdin, k) => ({ network: net.name, plugin: plugins[k]!, ifName, config: writeDelConfig(podRoot, first + k, stdin) }));
+      delStdins(net, caps, result).map((stdin, k) => {
+        writeDelConfig(podRoot, first + k, stdin);
+        return { network: net.name, plugin: plugins[k]!, ifName };
+      });
     const steps = writeSteps(undefined);
     record.steps.push(...steps);
     writeCniRecord(podRoot, record);

@@ -4,19 +4,27 @@
 // once every step has succeeded.
 import fs from 'node:fs';
 import type { Host } from '../../../common/host.ts';
+import { podCniDelConfigPath, podNetnsPath } from '../../../common/layout.ts';
 import type { Logger } from '../../../common/log.ts';
 import { readCniRecord, removeCniRecord } from './cni-record.ts';
 import { runCniPlugin } from './run-cni.ts';
 
 /** Runs the recorded DELs; returns what failed, one sentence each ([] when all went). */
 export function teardownNetworks(ctx: { host: Pick<Host, 'run'>; log: Logger; podRoot: string }): string[] {
-  const record = readCniRecord(ctx.podRoot);
+  let record;
+  try {
+    record = readCniRecord(ctx.podRoot);
+  } catch (err) {
+    return [(err as Error).message];
+  }
   if (!record) return [];
   const problems: string[] = [];
-  for (const step of [...record.steps].reverse()) {
+  const netns = podNetnsPath(ctx.podRoot);
+  for (let n = record.steps.length - 1; n >= 0; n--) {
+    const step = record.steps[n]!;
     try {
-      const stdin = JSON.parse(fs.readFileSync(step.config, 'utf8')) as Record<string, unknown>;
-      const params = { containerId: record.containerId, netns: record.netns, ifName: step.ifName, cniPath: record.cniPath };
+      const stdin = JSON.parse(fs.readFileSync(podCniDelConfigPath(ctx.podRoot, n), 'utf8')) as Record<string, unknown>;
+      const params = { containerId: record.containerId, netns, ifName: step.ifName, cniPath: record.cniPath };
       ctx.log.debug({ network: step.network, plugin: step.plugin, ifName: step.ifName }, 'CNI DEL');
       runCniPlugin(ctx.host, step.plugin, 'DEL', params, stdin);
     } catch (err) {

@@ -1,31 +1,36 @@
-// POD/runtime.json: which OCI runtime runs the pod's apps, its state directory (a `--root`
-// private to the pod, POD/runtime/) and the container ID of each app, for enter, stop and gc.
+// POD/runtime.json: which OCI runtime runs the pod's apps and the container ID of each app,
+// for enter and gc. The runtime's state directory is a `--root` private to the pod,
+// POD/runtime/ (layout.podRuntimeStateDir), always derived from where the pod directory is
+// now: stage0 renames it (run/ → exited-garbage/) before gc.
 // The OCI runtime command line (`RUNTIME --root DIR run --bundle B ID`, `kill ID SIG`,
 // `delete --force ID`, `exec ID CMD`) is what runc, crun and runsc share.
 import fs from 'node:fs';
 import { SkiffError, wrap } from '../../../common/errors.ts';
-import { podRuntimePath } from '../../../common/layout.ts';
+import { podRuntimePath, podRuntimeStateDir } from '../../../common/layout.ts';
 import { writeJsonAtomic } from '../../../common/write-atomic.ts';
 
 export interface RuntimeRecord {
   name: string;
   path: string;
-  /** The runtime's `--root`. */
-  stateDir: string;
   containers: { app: string; id: string }[];
 }
 
 /** Runtimes whose `run` keeps a stopped container (and its cgroup) until `delete`: the monitor reads the OOM counter first. */
-const KEEPING_RUNTIMES = new Set(['runc', 'crun']);
+const KEEPING_RUNTIMES = new Set(['runc']);
 
-/** `RUNTIME --root DIR`: the start of every runtime command. */
-export function runtimeArgv(rec: Pick<RuntimeRecord, 'path' | 'stateDir'>): string[] {
-  return [rec.path, '--root', rec.stateDir];
+/** `RUNTIME --root POD/runtime`: the start of every runtime command. */
+export function runtimeArgv(rec: Pick<RuntimeRecord, 'path'>, podRoot: string): string[] {
+  return [rec.path, '--root', podRuntimeStateDir(podRoot)];
+}
+
+/** Whether the runtime's `run` has `--keep` (runc does; crun 1.8 does not). */
+export function runtimeKeeps(rec: Pick<RuntimeRecord, 'name'>): boolean {
+  return KEEPING_RUNTIMES.has(rec.name);
 }
 
 /** Extra flags for `run`: `--keep` where the runtime has it. */
 export function runFlags(rec: Pick<RuntimeRecord, 'name'>): string[] {
-  return KEEPING_RUNTIMES.has(rec.name) ? ['--keep'] : [];
+  return runtimeKeeps(rec) ? ['--keep'] : [];
 }
 
 export function writeRuntimeRecord(podRoot: string, rec: RuntimeRecord): void {
@@ -45,7 +50,7 @@ export function readRuntimeRecord(podRoot: string): RuntimeRecord | undefined {
     throw wrap(err, 'reading the runtime record');
   }
   const rec = JSON.parse(text) as RuntimeRecord;
-  if (typeof rec.path !== 'string' || typeof rec.stateDir !== 'string' || !Array.isArray(rec.containers)) {
+  if (typeof rec.path !== 'string' || !Array.isArray(rec.containers)) {
     throw new SkiffError('STAGE1_FAILED', `${podRuntimePath(podRoot)} is not a runtime record`);
   }
   return rec;
