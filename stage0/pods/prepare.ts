@@ -8,7 +8,7 @@ import type { Ctx } from '../../common/context.ts';
 import { SkiffError, wrap } from '../../common/errors.ts';
 import { parseAppName, parsePodUuid, type PodUuid } from '../../common/ids.ts';
 import * as layout from '../../common/layout.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../../common/write-atomic.ts';
+import { fsyncDir, writeFileAtomic, writeJsonAtomic } from '../../common/write-atomic.ts';
 import { parseJsonDocument, validatePodManifest } from '../../common/schemas/validate.ts';
 import { readImageRecords, resolveImage, type ImageRecord } from '../../store/image-index.ts';
 import { fetchImages } from '../../store/import/fetch-images.ts';
@@ -112,6 +112,15 @@ async function buildManifest(ctx: Ctx, opts: PrepareOptions): Promise<{ manifest
   return { ...built, images: new Map(records.map((r) => [r.id, r])) };
 }
 
+/**
+ * Files inside a pod being prepared need no fsync each: until the pod is renamed into
+ * prepared/ it is garbage after a crash anyway (gc deletes it), and that rename comes after
+ * one fsync of the pod directory. Every `skiff run` pays these on its start-up path.
+ */
+function writePodJson(file: string, value: unknown): void {
+  fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o644 });
+}
+
 export async function prepare(ctx: Ctx, opts: PrepareOptions, how: { lockOnFd0?: boolean } = {}): Promise<PreparedPod> {
   ensureStore(ctx.dataDir);
   using _storeLock = lockStore(ctx, 'shared');
@@ -130,13 +139,13 @@ export async function prepare(ctx: Ctx, opts: PrepareOptions, how: { lockOnFd0?:
     fs.renameSync(embryo, root);
     const useOverlay = !opts.pod.noOverlay;
     let mode = renderRootfs(ctx, stage1RootfsPlan(root, stage1), useOverlay);
-    writeJsonAtomic(layout.stage1ManifestPath(root), stage1.manifest);
+    writePodJson(layout.stage1ManifestPath(root), stage1.manifest);
     fs.writeFileSync(layout.stage1ImageIdPath(root), `${stage1.id}\n`);
     for (const app of manifest.apps) {
       const name = parseAppName(app.name);
       const image = images.get(app.image.id)!;
       fs.mkdirSync(layout.appsInfoPath(root, name), { recursive: true });
-      writeJsonAtomic(layout.appImageManifestPath(root, name), image.manifest);
+      writePodJson(layout.appImageManifestPath(root, name), image.manifest);
       fs.writeFileSync(layout.appTreeIdPath(root, name), `${image.trees.join('\n')}\n`);
       const appMode = renderRootfs(ctx, appRootfsPlan(root, name, image), mode === 'overlay');
       if (appMode === 'copy') mode = 'copy';
@@ -152,8 +161,11 @@ export async function prepare(ctx: Ctx, opts: PrepareOptions, how: { lockOnFd0?:
       privateUsers: opts.pod.privateUsers,
       dnsConfMode: planDnsConfMode(opts.pod),
     };
-    writeJsonAtomic(layout.podRunOptionsPath(root), runOptions);
+    writePodJson(layout.podRunOptionsPath(root), runOptions);
+    // The pod manifest last and durably (fsync, then the directory): the rename into prepared/
+    // that follows is the commit, and a pod found there must be complete.
     writeJsonAtomic(layout.podManifestPath(root), manifest);
+    fsyncDir(root);
     const prepared = layout.podDir(ctx.dataDir, 'prepared', uuid);
     fs.renameSync(root, prepared);
     root = prepared;

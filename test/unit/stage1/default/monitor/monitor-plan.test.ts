@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { renderMonitorPlan } from '../../../../../stage1/default/monitor/monitor-plan.ts';
 import type { MonitorPlan } from '../../../../../stage1/default/monitor/monitor-plan.ts';
 
-const NASTY = `it's "quoted" $(touch /tmp/pwned) \`x\` $HOME ;|&\nnewline`;
+const PWNED = `/tmp/skiff-plan-pwned-${process.pid}`;
+const NASTY = `it's "quoted" $(touch ${PWNED}) \`x\` $HOME ;|&\nnewline`;
 
 const plan: MonitorPlan = {
   debug: true,
@@ -59,6 +61,7 @@ test('renderMonitorPlan: bash reads back exactly the values, and nothing runs', 
   assert.deepEqual(v['SKIFF_CNI_NETNS'], ['/p/netns']);
   assert.deepEqual(v['SKIFF_CGROUP_DIRS'], plan.cgroupDirs);
   assert.deepEqual(v['SKIFF_INTERACTIVE'], ['0']);
+  assert.ok(!fs.existsSync(PWNED), 'a value never runs as code');
 });
 
 test('renderMonitorPlan: without CNI the step arrays are empty', () => {
