@@ -3,6 +3,7 @@
 // capabilities and seccomp filter from the app's bundle (config.json), and its root and
 // namespaces from the container. Node execs the runtime, so nothing of skiff stays behind
 // and the command's exit status is enter's. `--interactive` gives it a pseudo-terminal.
+import { isatty } from 'node:tty';
 import { SkiffError } from '../../common/errors.ts';
 import { appRootfsPath } from '../../common/layout.ts';
 import { parseEnterArgs } from '../common/entrypoint-args.ts';
@@ -31,7 +32,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const command = opts.command.length > 0 ? opts.command : DEFAULT_ENTER_COMMAND;
   // 127 / 126 with a clear message, before the runtime says it in its own words.
   checkAppCommand(planAppExec(appRootfsPath(ctx.podRoot, pod.name), pod, command), planVolumeMounts(manifest, pod.runtime, pod.app));
-  const args = [...runtimeArgv(rec, ctx.podRoot), 'exec', ...(opts.interactive ? ['--tty'] : []), id, ...command];
+  // A pseudo-terminal needs a terminal to relay (runc refuses one otherwise); from a pipe the
+  // command reads the pipe itself.
+  const tty = opts.interactive && isatty(0);
+  if (opts.interactive && !tty) ctx.log.debug('stdin is not a terminal: no pseudo-terminal for the command');
+  const args = [...runtimeArgv(rec, ctx.podRoot), 'exec', ...(tty ? ['--tty'] : []), id, ...command];
   ctx.log.debug({ app: pod.name, args }, 'exec');
   return ctx.host.execve(rec.path, args, process.env);
 }

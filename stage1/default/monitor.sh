@@ -104,6 +104,8 @@ app_exited() {
 start_apps() {
   local i out err
   for i in "${!SKIFF_APP_NAME[@]}"; do
+    # Stopped while starting: the apps not started yet never run.
+    [ -n "$stopping" ] && break
     # tee ignores the signals meant for the apps (a Ctrl-C reaches the whole process group)
     # and drops the lock; the stderr tee drops the stdout pipe, so each ends with its writers.
     exec {out}> >(trap '' INT TERM HUP; exec tee -a -- "${SKIFF_APP_LOG[i]}" 3<&-)
@@ -195,7 +197,10 @@ teardown() {
     kill -KILL "$SKIFF_SANDBOX_PID" 2>/dev/null
     for ((try = 0; try < 200; try++)); do sandbox_alive || break; sleep 0.01; done
   fi
-  if [ -n "$SKIFF_NETNS_MOUNT" ] && umount -- "$SKIFF_NETNS_MOUNT" 2>/dev/null; then rm -f -- "$SKIFF_NETNS_MOUNT"; fi
+  # Kept while a CNI DEL failed: gc's retry needs the namespace (ptp removes its rules from it).
+  if [ -n "$SKIFF_NETNS_MOUNT" ] && [ $failed = 0 ] && umount -- "$SKIFF_NETNS_MOUNT" 2>/dev/null; then
+    rm -f -- "$SKIFF_NETNS_MOUNT"
+  fi
   # rmdir fails with EBUSY for a moment while the last processes of a cgroup exit.
   for ((try = 0; try < 100; try++)); do
     dirs=()
@@ -208,9 +213,10 @@ teardown() {
   return 0
 }
 
-write_file "$SKIFF_PID_FILE" "$$"$'\n'
+# `pid` (this process: run.sh's pid, which exec'd us) was written by run.mjs.
 start_apps
-write_file "$SKIFF_STARTED_FILE" ''
+# Empty: creating it is atomic, no temp file needed.
+: > "$SKIFF_STARTED_FILE"
 wait_apps
 teardown
 # The tees end once every writer has gone (the sandbox took the apps' last processes with it).

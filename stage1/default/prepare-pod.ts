@@ -13,6 +13,7 @@ import * as layout from '../../common/layout.ts';
 import { STAGE1_RUNTIME_ANNOTATION } from '../../common/stage1-interface.ts';
 import type { RunOptions } from '../common/entrypoint-args.ts';
 import { findHostTool } from '../common/exec-chain.ts';
+import { writePodPid } from '../common/pod-files.ts';
 import { podApps, readPodManifest } from '../common/pod-manifest.ts';
 import type { PodApp } from '../common/pod-manifest.ts';
 import { checkPodLockFd } from '../common/pod-lock.ts';
@@ -51,6 +52,8 @@ export interface PreparePodInput {
   opts: RunOptions;
   lockFd: number;
   env: NodeJS.ProcessEnv;
+  /** The pid the monitor will have (run.sh's, which execs it): written to `pid`. */
+  monitorPid: number;
 }
 
 /** What is decided before anything is allocated. */
@@ -178,7 +181,6 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
     }),
     interactive: opts.interactive,
     graceSeconds: STOP_GRACE_SECONDS,
-    pidFile: layout.podPidPath(podRoot),
     startedFile: layout.podStartedPath(podRoot),
     sandbox,
     ...(net.cni
@@ -206,6 +208,7 @@ export async function preparePod(ctx: Stage1Ctx, input: PreparePodInput): Promis
   try {
     monitor = await allocate(ctx, input, plan);
     writeFileAtomic(layout.podMonitorPlanPath(ctx.podRoot), renderMonitorPlan(monitor), 0o600);
+    writePodPid(ctx.podRoot, input.monitorPid);
   } catch (err) {
     const problems = await teardownPod(ctx, input.opts.uuid);
     for (const p of problems) ctx.log.warn(`undoing the pod's setup: ${p}`);

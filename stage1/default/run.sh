@@ -16,6 +16,7 @@ fi
 tty=0
 [ -t 0 ] && tty=1
 # Node's compile cache (the same one stage0 uses) saves compiling the bundle on every run.
-plan=$(SKIFF_STDIN_IS_TTY=$tty NODE_COMPILE_CACHE="${TMPDIR:-/tmp}/node-compile-cache" \
+# The monitor will have this shell's pid (exec keeps it): run.mjs writes it to `pid`.
+plan=$(SKIFF_MONITOR_PID=$$ SKIFF_STDIN_IS_TTY=$tty NODE_COMPILE_CACHE="${TMPDIR:-/tmp}/node-compile-cache" \
   "$node" "${0%/*}/run.mjs" "$@" </dev/null) || exit
 exec /bin/bash "${0%/*}/monitor.sh" "$plan"

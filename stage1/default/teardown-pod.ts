@@ -56,9 +56,9 @@ function releaseNetns(ctx: Stage1Ctx, problems: string[]): void {
   fs.rmSync(netns, { force: true });
 }
 
-async function removeCgroups(ctx: Stage1Ctx, uuid: PodUuid, problems: string[]): Promise<void> {
+async function removeCgroups(ctx: Stage1Ctx, uuid: PodUuid, cgroupRoot: string | undefined, problems: string[]): Promise<void> {
   try {
-    const facts = probeCgroups(ctx.host);
+    const facts = probeCgroups(ctx.host, cgroupRoot);
     const manager = createCgroupManager({ layout: facts.layout, root: facts.root, host: ctx.host, log: ctx.log });
     const pod = podCgroupPath(uuid);
     const killed = await manager.killAll(pod, 'SIGKILL');
@@ -69,18 +69,23 @@ async function removeCgroups(ctx: Stage1Ctx, uuid: PodUuid, problems: string[]):
   }
 }
 
-/** Releases what the records name; returns the problems, one sentence each ([] = all released). */
-export async function teardownPod(ctx: Stage1Ctx, uuid: PodUuid): Promise<string[]> {
+/**
+ * Releases what the records name; returns the problems, one sentence each ([] = all
+ * released). `cgroupRoot` is /sys/fs/cgroup but for tests.
+ */
+export async function teardownPod(ctx: Stage1Ctx, uuid: PodUuid, opts: { cgroupRoot?: string } = {}): Promise<string[]> {
   const problems: string[] = [];
   try {
     deleteContainers(ctx, problems);
   } catch (err) {
     problems.push((err as Error).message);
   }
-  problems.push(...teardownNetworks(ctx));
+  const cniProblems = teardownNetworks(ctx);
+  problems.push(...cniProblems);
   const sandbox = readSandboxRecord(ctx.podRoot);
   if (sandbox && (await killSandbox(ctx.host, sandbox))) ctx.log.debug({ pid: sandbox.pid }, 'killed the sandbox');
-  releaseNetns(ctx, problems);
-  await removeCgroups(ctx, uuid, problems);
+  // Kept while a CNI DEL failed: the next gc needs the namespace (ptp removes its rules from inside it).
+  if (cniProblems.length === 0) releaseNetns(ctx, problems);
+  await removeCgroups(ctx, uuid, opts.cgroupRoot, problems);
   return problems;
 }

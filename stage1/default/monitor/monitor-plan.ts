@@ -37,7 +37,6 @@ export interface MonitorPlan {
   interactive: boolean;
   /** Seconds between SIGTERM and SIGKILL when the pod is stopped. */
   graceSeconds: number;
-  pidFile: string;
   startedFile: string;
   sandbox: { pid: number; startTime: number };
   /** CNI DEL at the end, in ADD order (run in reverse); absent without CNI networks. */
@@ -75,7 +74,6 @@ export function renderMonitorPlan(plan: MonitorPlan): string {
     array('SKIFF_APP_OOM_SHARED', apps.map((a) => (a.oomCounterShared ? 1 : 0))),
     scalar('SKIFF_INTERACTIVE', plan.interactive),
     scalar('SKIFF_GRACE', plan.graceSeconds),
-    scalar('SKIFF_PID_FILE', plan.pidFile),
     scalar('SKIFF_STARTED_FILE', plan.startedFile),
     scalar('SKIFF_SANDBOX_PID', plan.sandbox.pid),
     scalar('SKIFF_SANDBOX_START', plan.sandbox.startTime),

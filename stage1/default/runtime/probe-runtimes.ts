@@ -15,6 +15,13 @@ export interface ProbeRuntimesOptions {
   /** Also look for these: a runtime name (`runsc`) or an absolute path, e.g. --stage1-runtime's value. */
   extra?: readonly string[];
   fallbackDirs?: readonly string[];
+  /**
+   * Ask the runtimes found by their usual name (crun, runc) for `--version` (default true).
+   * Each ask is a process start (~15 ms for runc) on every pod's start-up path, and the
+   * version is only shown under --debug; a runtime named by path is always asked, since
+   * its answer is how it is recognised.
+   */
+  versions?: boolean;
 }
 
 /** `crun version 1.8.1` / `runc version 1.1.5+ds1` / `runsc version release-…` → kind and version. */
@@ -40,7 +47,8 @@ function findOnPath(name: string, dirs: readonly string[]): string | undefined {
   return undefined;
 }
 
-function describeRuntime(host: Pick<Host, 'run'>, file: string, fallbackName: string): RuntimeInfo {
+function describeRuntime(host: Pick<Host, 'run'>, file: string, fallbackName: string, ask: boolean): RuntimeInfo {
+  if (!ask) return { name: fallbackName, path: file, version: '' };
   let output = '';
   try {
     output = host.run(file, ['--version']).stdout;
@@ -56,15 +64,16 @@ export function probeRuntimes(host: Pick<Host, 'run'>, opts: ProbeRuntimesOption
   const dirs = [...new Set([...pathDirs, ...(opts.fallbackDirs ?? RUNTIME_FALLBACK_DIRS)])];
   const found: RuntimeInfo[] = [];
   const seen = new Set<string>();
-  const add = (file: string | undefined, name: string): void => {
+  const add = (file: string | undefined, name: string, ask: boolean): void => {
     if (file === undefined || seen.has(file)) return;
     seen.add(file);
-    found.push(describeRuntime(host, file, name));
+    found.push(describeRuntime(host, file, name, ask));
   };
-  for (const { name } of KNOWN_RUNTIMES) add(findOnPath(name, dirs), name);
+  const versions = opts.versions ?? true;
+  for (const { name } of KNOWN_RUNTIMES) add(findOnPath(name, dirs), name, versions);
   for (const want of opts.extra ?? []) {
-    if (want.startsWith('/')) add(isExecutableFile(want) ? want : undefined, path.basename(want));
-    else if (!want.includes('/') && want !== '') add(findOnPath(want, dirs), want);
+    if (want.startsWith('/')) add(isExecutableFile(want) ? want : undefined, path.basename(want), true);
+    else if (!want.includes('/') && want !== '') add(findOnPath(want, dirs), want, versions);
   }
   return found;
 }

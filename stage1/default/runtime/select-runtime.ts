@@ -27,7 +27,12 @@ export function selectRuntime(
   opts: SelectRuntimeOptions = {},
 ): RuntimeSelection {
   const cgroups = probeCgroups(ctx.host, opts.cgroupRoot);
-  const available = probeRuntimes(ctx.host, { pathEnv: opts.pathEnv, extra: opts.requested ? [opts.requested] : [] });
+  const available = probeRuntimes(ctx.host, {
+    pathEnv: opts.pathEnv,
+    extra: opts.requested ? [opts.requested] : [],
+    // Versions only for the --debug line: asking costs a process start per runtime.
+    versions: ctx.log.isLevelEnabled('debug'),
+  });
   const runtime = chooseRuntime({
     requested: opts.requested,
     requestedBy: opts.requestedBy,

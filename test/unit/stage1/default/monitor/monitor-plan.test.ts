@@ -18,7 +18,6 @@ const plan: MonitorPlan = {
   ],
   interactive: false,
   graceSeconds: 10,
-  pidFile: '/p/pid',
   startedFile: '/p/started',
   sandbox: { pid: 1234, startTime: 98765 },
   cni: { containerId: 'u', netns: '/p/netns', cniPath: '/usr/lib/cni', record: '/p/cni/teardown.json', steps: [{ plugin: '/usr/lib/cni/ptp', ifName: 'eth0', config: '/p/cni/del-0.json' }] },

@@ -63,7 +63,6 @@ function setup(apps: AppSpec[], opts: { grace?: number; interactive?: boolean; c
     })),
     interactive: opts.interactive ?? false,
     graceSeconds: opts.grace ?? 5,
-    pidFile: file('pid'),
     startedFile: file('started'),
     sandbox: { pid: sandbox.pid!, startTime },
     ...(opts.cni
@@ -142,7 +141,6 @@ describe('the pod monitor (monitor.sh)', () => {
     assert.equal(res.code, 3, res.stderr);
     assert.ok(Date.now() - t0 < 4000, 'the others were stopped, not waited for');
     assert.deepEqual(['a', 'b', 'c'].map((a) => statusOf(s, a)), ['143', '3', '143']);
-    assert.equal(read(s.file('pid')).trim(), String(res.pid), 'pid is the monitor');
     assert.ok(fs.existsSync(s.file('started')));
     const calls = s.tools.calls();
     for (const app of ['a', 'b', 'c']) {

@@ -1,0 +1,102 @@
+// The life of a default-stage1 pod: rkt's exit-status rule across three apps, `stop` (SIGTERM
+// forwarded, the apps' statuses recorded) and `stop --force`, `enter` into a running app with
+// its user, environment and working directory, per-app logs, a pipe on --interactive, the
+// usage `status --stats` reads, and stage1's own failures (127) before anything starts.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readPodCgroupStats } from '../../../common/cgroup-stats.ts';
+import { runSkiff } from '../../helpers/cli.ts';
+import { statusOf } from '../pods/pod-helpers.ts';
+import type { Env } from './default-pod.ts';
+import { assertNothingLeft, enterPod, makeEnv, outLines, runPod, skipUnlessDefaultStage1, startPod, waitFor } from './default-pod.ts';
+
+const skip = skipUnlessDefaultStage1();
+let env: Env;
+let image = '';
+
+describe('default stage1: life cycle', { skip }, () => {
+  before(async () => {
+    env = makeEnv('skiff-life-');
+    image = await env.images.aci({ name: 'example.com/life', exec: ['/bin/true'] });
+  });
+  after(() => env?.cleanup());
+
+  it('three apps, one fails with 3: the others are stopped and run exits 3', async () => {
+    const t0 = Date.now();
+    const res = await runPod(env, ['--net=none',
+      image, '--name=a', '--exec=/bin/sleep', '--', '60', '---',
+      image, '--name=b', '--exec=/bin/sh', '--', '-c', 'sleep 0.5; exit 3', '---',
+      image, '--name=c', '--exec=/bin/sleep', '--', '60']);
+    assert.equal(res.code, 3, res.stderr);
+    assert.ok(Date.now() - t0 < 20_000, 'the sleepers were stopped');
+    const status = await statusOf(env.data.path, res.uuid);
+    assert.equal(status['app-b'], '3');
+    assert.equal(status['app-a'], '143');
+    assert.equal(status['app-c'], '143');
+    assert.equal(status['exited'], 'true');
+    assertNothingLeft(res.uuid);
+  });
+
+  it('all apps succeed: 0; a command missing from the image: 127 before anything starts', async () => {
+    const ok = await runPod(env, ['--net=none', image, '--name=one', '---', image, '--name=two', '--exec=/bin/sh', '--', '-c', 'sleep 0.2']);
+    assert.equal(ok.code, 0, ok.stderr);
+    const missing = await runPod(env, ['--net=none', image, '--exec=/no/such/command']);
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /\/no\/such\/command not found in the image/);
+    assertNothingLeft(missing.uuid);
+  });
+
+  it('stop: SIGTERM reaches the apps; status and logs keep what they said', async () => {
+    const pod = await startPod(env, ['--net=none', image, '--exec=/bin/sh', '--', '-c', 'trap "echo got-term; exit 7" TERM; echo started; while :; do sleep 0.1; done']);
+    const running = await statusOf(env.data.path, pod.uuid);
+    assert.equal(running['state'], 'running');
+    assert.ok(Number(running['pid']) > 0);
+    await waitFor('the app to say it started', async () => ((await runSkiff(['logs', pod.uuid], { dataDir: env.data.path })).stdout.includes('started') ? true : undefined));
+    const stop = await runSkiff(['stop', pod.uuid], { dataDir: env.data.path });
+    assert.equal(stop.code, 0, stop.stderr);
+    const res = await pod.run.done;
+    assert.equal(res.code, 7, res.stderr);
+    assert.deepEqual(outLines(res.stdout), ['started', 'got-term']);
+    assert.equal((await statusOf(env.data.path, pod.uuid))['app-life'], '7');
+    const logs = await runSkiff(['logs', pod.uuid], { dataDir: env.data.path });
+    assert.deepEqual(outLines(logs.stdout), ['started', 'got-term']);
+    assertNothingLeft(pod.uuid);
+  });
+
+  it('stop --force kills every process of the pod at once', async () => {
+    const pod = await startPod(env, ['--net=none', image, '--name=deaf', '--exec=/bin/sh', '--', '-c', "trap '' TERM; sleep 60 & while :; do sleep 1; done"]);
+    const t0 = Date.now();
+    const stop = await runSkiff(['stop', '--force', pod.uuid], { dataDir: env.data.path });
+    assert.equal(stop.code, 0, stop.stderr);
+    const res = await pod.run.done;
+    assert.ok(Date.now() - t0 < 5000, 'no grace period');
+    assert.equal(res.code, 137, res.stderr);
+    assert.equal((await statusOf(env.data.path, pod.uuid))['app-deaf'], '137');
+    assertNothingLeft(pod.uuid);
+  });
+
+  it('enter runs a command in a running app with its user, environment and working directory; exit status is the command’s', async () => {
+    const pod = await startPod(env, ['--net=none', image, '--name=svc', '--user=app', '--group=app', '--environment=GREETING=hi', '--working-dir=/tmp', '--exec=/bin/sleep', '--', '60']);
+    const res = await enterPod(pod.dir, pod.uuid, ['--app=svc'], ['/bin/sh', '-c', 'id -u; echo $GREETING; pwd; ps -o comm | grep -c sleep; exit 5']);
+    assert.equal(res.code, 5, res.stderr);
+    assert.deepEqual(outLines(res.stdout), ['1000', 'hi', '/tmp', '1']);
+    const missing = await enterPod(pod.dir, pod.uuid, [], ['/no/such']);
+    assert.equal(missing.code, 127);
+    // The usage `status --stats` shows, while the app runs.
+    const [stats] = readPodCgroupStats(pod.dir);
+    assert.equal(stats?.app, 'svc');
+    assert.equal(stats?.running, true);
+    assert.ok((stats?.memoryBytes ?? 0) > 0 && (stats?.cpuNs ?? 0) > 0 && (stats?.pids ?? 0) >= 1, JSON.stringify(stats));
+    await runSkiff(['stop', '--force', pod.uuid], { dataDir: env.data.path });
+    await pod.run.done;
+    assert.deepEqual(readPodCgroupStats(pod.dir).map((s) => s.running), [false]);
+  });
+
+  it('--interactive: the app reads skiff’s stdin (a pipe: no terminal)', async () => {
+    const res = await runPod(env, ['--net=none', '--interactive', image, '--exec=/bin/sh', '--', '-c', 'read line; echo "got $line"; tty || true'], { input: 'typed\n' });
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(outLines(res.stdout), ['got typed', 'not a tty']);
+    const quiet = await runPod(env, ['--net=none', image, '--exec=/bin/cat'], { input: 'not for the app\n' });
+    assert.equal(quiet.stdout, '', 'without --interactive stdin is /dev/null');
+  });
+});
