@@ -4,7 +4,7 @@
 # `run` execs this with the plan run.mjs wrote (monitor-plan.sh: bash variables, data only).
 # It is the one process that stays for the pod's life, holding the pod lock on fd 3, at a
 # few MB instead of a resident Node. It
-#   - starts every app with the OCI runtime in the foreground (`RUNTIME run --keep`: the
+#   - starts every app with the OCI runtime in the foreground (`RUNTIME run [--keep]`: the
 #     runtime stays the container's parent, forwards signals, and returns its exit status);
 #     each app's stdout and stderr go both to ours and to its log file, through `tee -a`;
 #   - waits for the apps (`wait -n -p`, bash >= 5.1), writes each one's status as it exits
@@ -59,23 +59,24 @@ stop_apps() {
 
 trap 'stop_apps' TERM INT HUP
 
-# The `oom_kill` counter of a cgroup file (memory.oom_control on v1, memory.events on v2); 0 when unreadable.
+# The `oom_kill` counter of a cgroup file (memory.oom_control on v1, memory.events on v2)
+# into $oom_n; 0 when unreadable. (A variable, not $(…): no subshell per exiting app.)
 oom_count() {
   local key value
-  if [ -n "$1" ] && [ -r "$1" ]; then
-    while read -r key value; do
-      if [ "$key" = oom_kill ]; then echo "${value:-0}"; return; fi
-    done < "$1"
-  fi
-  echo 0
+  oom_n=0
+  [ -n "$1" ] && [ -r "$1" ] || return 0
+  while read -r key value; do
+    if [ "$key" = oom_kill ]; then oom_n=${value:-0}; return 0; fi
+  done < "$1"
 }
 
 pod_oom_seen=0  # the pod's counter when an app last exited (runtimes without --keep, on cgroup v2)
 
 # Whether app I, which exited with STATUS, was OOM-killed.
 oom_killed() {
-  local i=$1 status=$2 n
-  n=$(oom_count "${SKIFF_APP_OOM_COUNTER[i]}")
+  local i=$1 status=$2 n oom_n
+  oom_count "${SKIFF_APP_OOM_COUNTER[i]}"
+  n=$oom_n
   if [ "${SKIFF_APP_OOM_SHARED[i]}" = 1 ]; then
     [ "$n" -gt "$pod_oom_seen" ] && [ "$status" = 137 ] && { pod_oom_seen=$n; return 0; }
     pod_oom_seen=$n
@@ -89,7 +90,7 @@ app_exited() {
   debug "app ${SKIFF_APP_NAME[i]} exited with status $status"
   # Before the delete: with --keep the app's cgroup, and its OOM counter, are still there.
   if oom_killed "$i" "$status"; then
-    write_file "${SKIFF_APP_OOM[i]}" ''
+    : > "${SKIFF_APP_OOM[i]}"
     warn "app ${SKIFF_APP_NAME[i]} was killed by the OOM killer (its memory limit)"
   fi
   write_file "${SKIFF_APP_STATUS[i]}" "$status"$'\n'

@@ -25,19 +25,20 @@ import { writeAppBundle } from './bundle/write-bundle.ts';
 import type { PodSettings } from './bundle/write-bundle.ts';
 import { createNodeCgroupFs } from './cgroups/cgroup-fs.ts';
 import { appCgroupPath, ociCgroupsPath, podCgroupPath } from './cgroups/cgroup-paths.ts';
-import { buildCgroupsRecord, cgroupHierarchies, oomCounter, podCgroupTeardownDirs } from './cgroups/pod-cgroup-record.ts';
+import { buildCgroupsRecord, cgroupHierarchies, podCgroupTeardownDirs } from './cgroups/pod-cgroup-record.ts';
 import { readHostLimits } from './host-limits.ts';
+import { buildMonitorPlan } from './monitor/build-monitor-plan.ts';
 import type { MonitorPlan } from './monitor/monitor-plan.ts';
 import { renderMonitorPlan } from './monitor/monitor-plan.ts';
 import { selectNetworks } from './net/cni-configs.ts';
-import type { CniNetworkList } from './net/cni-types.ts';
+import type { CniDns, CniNetworkList } from './net/cni-types.ts';
 import { cniConfigDir, readUserNetworks } from './net/find-networks.ts';
 import { parseNetMode } from './net/net-mode.ts';
 import type { NetMode } from './net/net-mode.ts';
 import { planPortMappings } from './net/port-mappings.ts';
 import { portMappingNetwork } from './net/setup-networks.ts';
 import { setupPodNetwork } from './pod-network.ts';
-import { runFlags, runtimeArgv, runtimeKeeps, writeRuntimeRecord } from './runtime/runtime-record.ts';
+import { writeRuntimeRecord } from './runtime/runtime-record.ts';
 import type { RuntimeRecord } from './runtime/runtime-record.ts';
 import { selectRuntime } from './runtime/select-runtime.ts';
 import type { RuntimeSelection } from './runtime/select-runtime.ts';
@@ -116,11 +117,29 @@ function makeDirs(podRoot: string): void {
   }
 }
 
+/** What every app's bundle shares, once the sandbox and the network exist. */
+function podSettings(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan, sandboxPid: number, cniDns: CniDns | undefined): PodSettings {
+  const { opts } = input;
+  const ownNetwork = plan.mode.kind !== 'host';
+  const ns = (kind: string): string => `/proc/${sandboxPid}/ns/${kind}`;
+  const etc = readEtcSources(ctx.podRoot, { mode: opts.dnsConfMode, hostname: plan.hostname, ownNetwork, cniDns });
+  return {
+    podNamespaces: { pid: ns('pid'), ipc: ns('ipc'), uts: ns('uts'), ...(ownNetwork ? { network: ns('net') } : {}) },
+    hostNetwork: !ownNetwork,
+    hostname: plan.hostname,
+    etcFiles: writeEtcFiles(ctx.podRoot, planEtcFiles(etc)),
+    insecure: insecureOf(opts.insecureOptions),
+    // A pseudo-terminal only when there is a terminal to relay (runc refuses one otherwise);
+    // from a pipe, the app reads the pipe itself.
+    interactive: opts.interactive && input.env['SKIFF_STDIN_IS_TTY'] === '1',
+    host: readHostLimits(),
+  };
+}
+
 async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): Promise<MonitorPlan> {
   const { podRoot } = ctx;
   const { opts } = input;
-  const ownNetwork = plan.mode.kind !== 'host';
-  const sandbox = await startSandbox({ hostname: plan.hostname, ownNetwork, tools: plan.tools });
+  const sandbox = await startSandbox({ hostname: plan.hostname, ownNetwork: plan.mode.kind !== 'host', tools: plan.tools });
   writeSandboxRecord(podRoot, sandbox);
   ctx.log.debug({ pid: sandbox.pid, hostname: plan.hostname }, 'sandbox started');
   const net = setupPodNetwork(ctx, {
@@ -131,19 +150,7 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
     sandboxPid: sandbox.pid,
     env: input.env,
   });
-  const ns = (kind: string): string => `/proc/${sandbox.pid}/ns/${kind}`;
-  const etc = readEtcSources(podRoot, { mode: opts.dnsConfMode, hostname: plan.hostname, ownNetwork, cniDns: net.dns });
-  const settings: PodSettings = {
-    podNamespaces: { pid: ns('pid'), ipc: ns('ipc'), uts: ns('uts'), ...(ownNetwork ? { network: ns('net') } : {}) },
-    hostNetwork: !ownNetwork,
-    hostname: plan.hostname,
-    etcFiles: writeEtcFiles(podRoot, planEtcFiles(etc)),
-    insecure: insecureOf(opts.insecureOptions),
-    // A pseudo-terminal only when there is a terminal to relay (runc refuses one otherwise);
-    // from a pipe, the app reads the pipe itself.
-    interactive: opts.interactive && input.env['SKIFF_STDIN_IS_TTY'] === '1',
-    host: readHostLimits(),
-  };
+  const settings = podSettings(ctx, input, plan, sandbox.pid, net.dns);
 
   makeDirs(podRoot);
   const names = plan.apps.map((a) => a.pod.name);
@@ -152,51 +159,23 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
   const cfs = createNodeCgroupFs();
   const cgroups = buildCgroupsRecord(cfs, facts.root, facts.layout, podCgroup, names);
   writeJsonAtomic(layout.podCgroupsPath(podRoot), cgroups);
-  const runtimeRecord: RuntimeRecord = {
-    name: runtime.name,
-    path: runtime.path,
-    containers: names.map((app) => ({ app, id: app })),
-  };
+  const runtimeRecord: RuntimeRecord = { name: runtime.name, path: runtime.path, containers: names.map((app) => ({ app, id: app })) };
   writeRuntimeRecord(podRoot, runtimeRecord);
   for (const app of plan.apps) {
     const warnings = writeAppBundle(podRoot, app, settings, ociCgroupsPath(appCgroupPath(podCgroup, app.pod.name)));
     for (const w of warnings) ctx.log.warn(w);
   }
-  return {
+  return buildMonitorPlan({
+    podRoot,
     debug: opts.debug,
-    runtime: runtimeArgv(runtimeRecord, podRoot),
-    runFlags: runFlags(runtimeRecord),
-    apps: plan.apps.map((a, i) => {
-      const oom = oomCounter(cgroups, cgroups.apps[i]!, runtimeKeeps(runtimeRecord));
-      return {
-        name: a.pod.name,
-        id: a.pod.name,
-        bundle: layout.appBundlePath(podRoot, a.pod.name),
-        log: layout.appLogPath(podRoot, a.pod.name),
-        status: layout.appStatusPath(podRoot, a.pod.name),
-        oomMarker: layout.appOomPath(podRoot, a.pod.name),
-        oomCounter: oom.file,
-        oomCounterShared: oom.shared,
-      };
-    }),
     interactive: opts.interactive,
     graceSeconds: STOP_GRACE_SECONDS,
-    startedFile: layout.podStartedPath(podRoot),
-    sandbox,
-    ...(net.cni
-      ? {
-          cni: {
-            containerId: net.cni.record.containerId,
-            netns: net.cni.netns,
-            cniPath: net.cni.record.cniPath,
-            record: layout.podCniTeardownPath(podRoot),
-            steps: net.cni.record.steps.map((s, n) => ({ plugin: s.plugin, ifName: s.ifName, config: layout.podCniDelConfigPath(podRoot, n) })),
-          },
-        }
-      : {}),
-    netnsMount: net.cni?.netns ?? '',
+    runtime: runtimeRecord,
+    cgroups,
     cgroupDirs: podCgroupTeardownDirs(cgroupHierarchies(cfs, facts.root, facts.layout), podCgroup, names),
-  };
+    sandbox,
+    ...(net.cni ? { cni: net.cni } : {}),
+  });
 }
 
 /** Prepares the pod; returns the path of the monitor plan run.sh hands to the monitor. */

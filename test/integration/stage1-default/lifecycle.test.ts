@@ -4,11 +4,13 @@
 // usage `status --stats` reads, and stage1's own failures (127) before anything starts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readPodCgroupStats } from '../../../common/cgroup-stats.ts';
-import { runSkiff } from '../../helpers/cli.ts';
+import { SKIFF_BIN, runSkiff } from '../../helpers/cli.ts';
+import { missingTools } from '../../helpers/images.ts';
 import { statusOf } from '../pods/pod-helpers.ts';
 import type { Env } from './default-pod.ts';
-import { assertNothingLeft, enterPod, makeEnv, outLines, runPod, skipUnlessDefaultStage1, startPod, waitFor } from './default-pod.ts';
+import { INSECURE, assertNothingLeft, enterPod, makeEnv, outLines, runPod, skipUnlessDefaultStage1, startPod, waitFor } from './default-pod.ts';
 
 const skip = skipUnlessDefaultStage1();
 let env: Env;
@@ -90,6 +92,16 @@ describe('default stage1: life cycle', { skip }, () => {
     await runSkiff(['stop', '--force', pod.uuid], { dataDir: env.data.path });
     await pod.run.done;
     assert.deepEqual(readPodCgroupStats(pod.dir).map((s) => s.running), [false]);
+  });
+
+  it('--interactive on a terminal: the app gets a pseudo-terminal and /dev/console', { skip: missingTools('script').length > 0 && 'no script(1)' }, async () => {
+    const cmd = `${SKIFF_BIN} --dir ${env.data.path} ${INSECURE} run --net=none --interactive ${image} --exec=/bin/sh -- -c 'tty; [ -e /dev/console ] && echo has-console; exit 4'`;
+    const res = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    assert.equal(res.status, 4, res.stdout + res.stderr);
+    // The terminal also shows stage0's progress lines (it is a TTY): look for the app's.
+    const lines = outLines(res.stdout.replaceAll('\r', ''));
+    assert.ok(lines.some((l) => /\/dev\/pts\/\d+$/.test(l)), res.stdout);
+    assert.ok(lines.includes('has-console'), res.stdout);
   });
 
   it('--interactive: the app reads skiff’s stdin (a pipe: no terminal)', async () => {
