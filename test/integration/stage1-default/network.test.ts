@@ -79,20 +79,23 @@ describe('default stage1: networking', { skip }, () => {
     assertNothingLeft(none.uuid);
   });
 
-  it('--net=NAME takes a user configuration (SKIFF_CNI_CONFIG_DIR standing in for /etc/skiff/net.d)', async () => {
+  it('--net=NAME takes a user configuration (SKIFF_CNI_CONFIG_DIR standing in for /etc/skiff/net.d)', async (t) => {
+    const name = `skiff-test-${process.pid}`;
+    // host-local keeps its (then empty) allocation store per network name: not ours to leave.
+    t.after(() => fs.rmSync(path.join('/var/lib/cni/networks', name), { recursive: true, force: true }));
     const confDir = path.join(env.tmp.path, 'net.d');
     fs.mkdirSync(confDir);
     fs.writeFileSync(path.join(confDir, '10-lab.conflist'), JSON.stringify({
       cniVersion: '1.0.0',
-      name: 'lab',
+      name,
       plugins: [{ type: 'ptp', ipMasq: false, ipam: { type: 'host-local', ranges: [[{ subnet: '10.213.7.0/24' }]] } }],
     }));
-    const res = await runPod(env, ['--net=lab', image, '--exec=/bin/ip', '--', '-4', '-o', 'addr', 'show', 'eth0'], { env: { SKIFF_CNI_CONFIG_DIR: confDir } });
+    const res = await runPod(env, [`--net=${name}`, image, '--exec=/bin/ip', '--', '-4', '-o', 'addr', 'show', 'eth0'], { env: { SKIFF_CNI_CONFIG_DIR: confDir } });
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /inet 10\.213\.7\.\d+\/24/);
     assertNothingLeft(res.uuid);
     const unknown = await runPod(env, ['--net=nosuch', image], { env: { SKIFF_CNI_CONFIG_DIR: confDir } });
     assert.equal(unknown.code, 125);
-    assert.match(unknown.stderr, /no network named "nosuch" \(known: default, default-restricted, lab\)/);
+    assert.ok(unknown.stderr.includes(`no network named "nosuch" (known: default, default-restricted, ${name})`), unknown.stderr);
   });
 });
