@@ -29,10 +29,11 @@ export default defineCommand<Args>({
       p.apps.map((a) => a.name).join(','),
       p.apps.map((a) => a.imageName ?? (args.full ? a.imageId : a.imageId.slice(0, 19))).join(','),
       p.state,
+      p.networks.flatMap((n) => n.ips).join(','),
       p.created ?? '',
       p.started ?? '',
     ]);
-    const table = formatTable(['UUID', 'APPS', 'IMAGES', 'STATE', 'CREATED', 'STARTED'], rows);
+    const table = formatTable(['UUID', 'APPS', 'IMAGES', 'STATE', 'IP', 'CREATED', 'STARTED'], rows);
     const text = !args.legend ? table.split('\n').slice(1).join('\n') : table;
     if (text) args.$env.out.line(text);
   },

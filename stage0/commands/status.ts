@@ -5,6 +5,7 @@ interface Args {
   uuid?: string;
   'uuid-file'?: string;
   wait?: string;
+  stats: boolean;
   format: 'lines' | 'json';
 }
 
@@ -14,6 +15,7 @@ export default defineCommand<Args>({
   builder: (y) =>
     withPodRef(y)
       .option('wait', { type: 'string', describe: 'wait for the pod to exit, at most DUR (e.g. 30s; bare --wait: forever)' })
+      .option('stats', { type: 'boolean', default: false, describe: "add each app's memory and CPU use, read from the pod's cgroups" })
       .option('format', { choices: ['lines', 'json'] as const, default: 'lines' as const }),
   async handler(args) {
     const { createCtxFor } = await import('../ctx-for.ts');
@@ -26,8 +28,17 @@ export default defineCommand<Args>({
     const ref = bareWait ? { ...args, uuid: args.wait } : args;
     const wait = bareWait ? '' : args.wait;
     const waitMs = wait === undefined ? undefined : wait === '' ? Number.MAX_SAFE_INTEGER : parseDuration(wait);
-    const info = await podStatus(createCtxFor(args), await podRefFrom(ref), { waitMs });
-    if (args.format === 'json') args.$env.out.json(info);
-    else for (const line of formatStatusLines(info)) args.$env.out.line(line);
+    const ctx = createCtxFor(args);
+    const info = await podStatus(ctx, await podRefFrom(ref), { waitMs });
+    const stats = args.stats ? (await import('../pods/pod-ops.ts')).podStats(ctx, info.uuid) : undefined;
+    if (args.format === 'json') {
+      args.$env.out.json(stats ? { ...info, stats } : info);
+      return;
+    }
+    for (const line of formatStatusLines(info)) args.$env.out.line(line);
+    if (stats) {
+      const { formatStatsLines } = await import('../pods/pod-info.ts');
+      for (const line of formatStatsLines(stats)) args.$env.out.line(line);
+    }
   },
 });

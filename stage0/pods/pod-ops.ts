@@ -7,7 +7,10 @@ import type { ImageManifest } from '../../common/appc-types.ts';
 import type { Ctx } from '../../common/context.ts';
 import { SkiffError } from '../../common/errors.ts';
 import * as layout from '../../common/layout.ts';
-import { canRemove, canStop } from '../../common/pod-state.ts';
+import { canEnter, canRemove, canStop } from '../../common/pod-state.ts';
+import { readPodCgroupStats, type AppCgroupUsage } from '../../common/cgroup-stats.ts';
+import { constants } from 'node:os';
+import { stage1Env } from './run-prepared.ts';
 import { findPod, listPodRefs, movePod, observePod, type PodRef } from './find-pod.ts';
 import { readPodInfo, type PodInfo } from './pod-info.ts';
 import { lockPodDir, readLocks } from './pod-lock.ts';
@@ -15,7 +18,26 @@ import { removePodDirectory } from './prepare.ts';
 import { stage1Entrypoint } from './stage1-image.ts';
 import { isMountPoint, unmountAllUnder } from './mounts.ts';
 
+const OS_SIGNALS: Readonly<Record<string, number>> = constants.signals;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Memory and CPU use per app, from the cgroups the pod's stage1 recorded (none for fly). */
+export function podStats(ctx: Pick<Ctx, 'dataDir' | 'host'>, ref: string): AppCgroupUsage[] {
+  return readPodCgroupStats(findPod(ctx, ref).root);
+}
+
+/**
+ * `skiff enter`: runs the stage1 enter entrypoint in a running pod with our stdio, and returns
+ * the command's exit status (the CLI passes it through).
+ */
+export function enterPod(ctx: Ctx, ref: string, opts: { app?: string; interactive: boolean; command: readonly string[] }): number {
+  const pod = findPod(ctx, ref);
+  if (!canEnter(pod.state)) throw new SkiffError('POD_STATE', `pod ${pod.uuid} is ${pod.state}, not running`);
+  const args = [...(opts.app ? [`--app=${opts.app}`] : []), ...(opts.interactive ? ['--interactive'] : [])];
+  const status = runEntrypoint(ctx, pod, 'enter', args, ['--', ...opts.command], 'inherit');
+  if (status === undefined) throw new SkiffError('STAGE1_INVALID', `the stage1 of pod ${pod.uuid} has no enter entrypoint`);
+  return status;
+}
 
 export function listPods(ctx: Pick<Ctx, 'dataDir' | 'host'>): PodInfo[] {
   return listPodRefs(ctx).map(readPodInfo);
@@ -42,16 +64,27 @@ function readRenderMode(root: string): string | undefined {
   }
 }
 
-/** Runs a stage1 entrypoint other than run (stop, gc) to completion, with the pod dir as cwd. */
-function runEntrypoint(ctx: Ctx, pod: PodRef, which: 'stop' | 'gc', extra: string[]): number {
+/**
+ * Runs a stage1 entrypoint other than run (stop, gc, enter) to completion, with the pod dir as
+ * cwd: `ENTRY [options] UUID [after…]`. Returns its status, or undefined when it has none.
+ */
+function runEntrypoint(
+  ctx: Ctx,
+  pod: PodRef,
+  which: 'stop' | 'gc' | 'enter',
+  extra: string[],
+  after: readonly string[] = [],
+  stdin: 'ignore' | 'inherit' = 'ignore',
+): number | undefined {
   let manifest: ImageManifest;
   try {
     manifest = JSON.parse(fs.readFileSync(layout.stage1ManifestPath(pod.root), 'utf8')) as ImageManifest;
   } catch {
-    return 0; // no stage1 was ever rendered: nothing of stage1's to stop or release
+    // No stage1 was ever rendered: nothing of stage1's to stop or release, nothing to enter.
+    return which === 'enter' ? undefined : 0;
   }
   const entry = stage1Entrypoint(manifest, which);
-  if (!entry) return 0;
+  if (!entry) return which === 'enter' ? undefined : 0;
   const file = path.join(layout.stage1RootfsPath(pod.root), entry);
   if (!fs.existsSync(file)) {
     // An overlay stage1 rootfs is unmounted once the pod has been released (gc, then the
@@ -62,12 +95,13 @@ function runEntrypoint(ctx: Ctx, pod: PodRef, which: 'stop' | 'gc', extra: strin
     return 0;
   }
   const isScript = /\.(mjs|js|cjs)$/.test(entry);
-  const args = [...extra, pod.uuid];
+  const args = [...extra, pod.uuid, ...after];
   const res = spawnSync(isScript ? process.execPath : file, isScript ? [file, ...args] : args, {
     cwd: pod.root,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: [stdin, 'inherit', 'inherit'],
+    env: stage1Env(process.env),
   });
-  return res.status ?? 1;
+  return res.status ?? (res.signal ? 128 + (OS_SIGNALS[res.signal] ?? 0) : 1);
 }
 
 export async function stopPods(ctx: Ctx, refs: readonly string[], opts: { force: boolean; graceMs: number }): Promise<string[]> {

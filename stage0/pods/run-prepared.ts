@@ -48,9 +48,15 @@ export function ensurePodMounted(ctx: Ctx, root: string): void {
   }
 }
 
-function formatNet(net: ParsedPodOptions['net']): string {
+/** The --net value stage1 gets: `NAME[:K=V;K2=V2][,NAME…]`, as the user gave it (pure). */
+export function formatNet(net: ParsedPodOptions['net']): string {
   if (net.kind !== 'networks') return net.kind;
-  return net.networks.map((n) => n.name).join(',');
+  return net.networks
+    .map((n) => {
+      const args = Object.entries(n.args).map(([k, v]) => `${k}=${v}`);
+      return args.length > 0 ? `${n.name}:${args.join(';')}` : n.name;
+    })
+    .join(',');
 }
 
 /** The stage1 command line (a `.mjs`/`.js` entrypoint runs under this same Node). */
