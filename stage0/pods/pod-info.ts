@@ -105,8 +105,10 @@ export function formatStatusLines(info: PodInfo): string[] {
     lines.push(`networks=${info.networks.map((n) => `${n.name}:${n.ips.map((ip) => `${ip.includes(':') ? 'ip6' : 'ip4'}=${ip}`).join(':')}`).join(',')}`);
   }
   for (const app of info.apps) {
-    if (app.exitStatus !== null) lines.push(`app-${app.name}=${app.exitStatus}${app.oomKilled ? ' (oom)' : ''}`);
+    if (app.exitStatus !== null) lines.push(`app-${app.name}=${app.exitStatus}`);
     else if (info.exited) lines.push(`app-${app.name}=unknown`);
+    // A line of its own, so `app-NAME=` stays a bare number for scripts.
+    if (app.oomKilled) lines.push(`app-${app.name}-oom=true`);
   }
   return lines;
 }

@@ -26,6 +26,7 @@ describe('default stage1: limits, seccomp, capabilities', { skip }, () => {
     assert.match(res.stderr, /app limits was killed by the OOM killer/);
     const status = await statusOf(env.data.path, res.uuid);
     assert.equal(status['app-limits'], '137');
+    assert.equal(status['app-limits-oom'], 'true');
     assert.ok(fs.existsSync(path.join(env.data.path, 'pods', 'run', res.uuid, 'stage1', 'rootfs', 'skiff', 'oom', 'limits')));
     assertNothingLeft(res.uuid);
   });
