@@ -30,7 +30,8 @@ export function bindSystemMounts(ctx: MountCtx, sources: readonly string[]): voi
   }
 }
 
-function hostSourceKind(source: string): 'dir' | 'file' {
+/** Whether a volume's host source is a directory or a file (the target inside must match). */
+export function hostSourceKind(source: string): 'dir' | 'file' {
   let st: fs.Stats;
   try {
     st = fs.statSync(source);

@@ -3,29 +3,21 @@
 // path of the monitor plan on stdout, which run.sh then execs the monitor with. Its stdout
 // is run.sh's pipe, never the pod's; it writes nothing else there.
 import { writeSync } from 'node:fs';
-import { SkiffError } from '../../common/errors.ts';
 import { parseRunArgs } from '../common/entrypoint-args.ts';
 import { runEntrypoint } from '../common/entrypoint.ts';
 import { lockFdFromEnv } from '../common/pod-lock.ts';
 import { createStage1Ctx } from '../common/stage1-context.ts';
 import { FLAVOR } from './flavor.ts';
 import { preparePod } from './prepare-pod.ts';
+import { launcherPidFromEnv } from '../common/launcher-pid.ts';
 
 /** Set by run.sh: its own pid, which the monitor keeps when run.sh execs it. */
 const MONITOR_PID_ENV = 'SKIFF_MONITOR_PID';
 
-function monitorPidFromEnv(env: NodeJS.ProcessEnv): number {
-  const pid = Number(env[MONITOR_PID_ENV]);
-  if (!Number.isSafeInteger(pid) || pid <= 0) {
-    throw new SkiffError('STAGE1_FAILED', `run.mjs is started by the default run entrypoint (${MONITOR_PID_ENV} is not set)`);
-  }
-  return pid;
-}
-
 async function main(argv: readonly string[]): Promise<number> {
   const opts = parseRunArgs(argv);
   const ctx = await createStage1Ctx(opts, FLAVOR, 'run');
-  const monitorPid = monitorPidFromEnv(process.env);
+  const monitorPid = launcherPidFromEnv(process.env, MONITOR_PID_ENV, 'default');
   const plan = await preparePod(ctx, { opts, lockFd: lockFdFromEnv(process.env), env: process.env, monitorPid });
   ctx.log.debug({ plan }, 'handing over to the monitor');
   writeSync(1, `${plan}\n`);

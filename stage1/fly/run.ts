@@ -2,7 +2,6 @@
 // why): it prepares the pod and prints the exec chain as shell words on stdout, which
 // run.sh then execs. Its stdout is run.sh's pipe, never the pod's; it writes nothing else there.
 import { writeSync } from 'node:fs';
-import { SkiffError } from '../../common/errors.ts';
 import { parseRunArgs } from '../common/entrypoint-args.ts';
 import { runEntrypoint } from '../common/entrypoint.ts';
 import { findHostTool, shellExecWords, shellQuote } from '../common/exec-chain.ts';
@@ -10,22 +9,15 @@ import { lockFdFromEnv } from '../common/pod-lock.ts';
 import { createStage1Ctx } from '../common/stage1-context.ts';
 import { FLAVOR } from './flavor.ts';
 import { prepareRun } from './prepare-run.ts';
+import { launcherPidFromEnv } from '../common/launcher-pid.ts';
 
 /** Set by run.sh: its own pid, which the app inherits when run.sh execs the chain. */
 const APP_PID_ENV = 'SKIFF_FLY_APP_PID';
 
-function appPidFromEnv(env: NodeJS.ProcessEnv): number {
-  const pid = Number(env[APP_PID_ENV]);
-  if (!Number.isSafeInteger(pid) || pid <= 0) {
-    throw new SkiffError('STAGE1_FAILED', `run.mjs is started by the fly run entrypoint (${APP_PID_ENV} is not set)`);
-  }
-  return pid;
-}
-
 async function main(argv: readonly string[]): Promise<number> {
   const opts = parseRunArgs(argv);
   const ctx = await createStage1Ctx(opts, FLAVOR, 'run');
-  const appPid = appPidFromEnv(process.env);
+  const appPid = launcherPidFromEnv(process.env, APP_PID_ENV, 'fly');
   const { cmd, statusFile } = prepareRun(ctx, { opts, appPid, lockFd: lockFdFromEnv(process.env), tools: { pathEnv: process.env.PATH } });
   const words = shellExecWords(cmd, findHostTool('env', process.env.PATH));
   ctx.log.debug({ file: cmd.file, args: cmd.args }, 'exec');

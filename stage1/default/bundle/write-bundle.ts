@@ -13,6 +13,7 @@ import type { HostLimits, InsecureOptions, PodNamespacePaths } from '../oci-spec
 import type { AppVolumeMount, PodEtcFiles } from '../oci-spec/mounts.ts';
 import type { OciRuntimeSpec } from '../oci-spec/oci-runtime-types.ts';
 import type { AppPlan } from './plan-app.ts';
+import { hostSourceKind } from '../../common/apply-mounts.ts';
 
 /** What every app of the pod shares. */
 export interface PodSettings {
@@ -31,16 +32,6 @@ const ETC_TARGETS: Readonly<Record<keyof PodEtcFiles, string>> = {
   hostname: '/etc/hostname',
 };
 
-function sourceKind(source: string): 'dir' | 'file' {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(source);
-  } catch (err) {
-    throw wrap(err, `its source ${source} cannot be used`);
-  }
-  return st.isDirectory() ? 'dir' : 'file';
-}
-
 /** Creates the target inside the root and returns its resolved path there. */
 function mountTarget(appRoot: string, target: string, kind: 'dir' | 'file'): string {
   ensurePathInRoot(appRoot, target, kind);
@@ -52,7 +43,7 @@ export function prepareVolumeMounts(podRoot: string, plan: AppPlan): AppVolumeMo
   return plan.volumes.map((m) => {
     try {
       const hostPath = m.source.kind === 'host' ? m.source.path : ensureEmptyVolume(podRoot, m.source);
-      const kind = m.source.kind === 'host' ? sourceKind(hostPath) : 'dir';
+      const kind = m.source.kind === 'host' ? hostSourceKind(hostPath) : 'dir';
       const target = mountTarget(plan.appRoot, m.target, kind);
       return { volume: m.volume, kind: m.source.kind, hostPath, target, readOnly: m.readOnly, recursive: m.recursive };
     } catch (err) {
