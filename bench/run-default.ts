@@ -12,21 +12,22 @@
 //
 // crun refuses a hybrid-cgroup host (HOST-NOTES) unless cgroup.controllers of the unified
 // hierarchy is masked, and podman uses crun. Both therefore run in one private mount namespace,
-// made once and kept in a file (`unshare --mount=WORK/ns/mnt`) and entered per run with `nsenter`
-// (about 1 ms, a row of its own), in which an empty file covers
-// /sys/fs/cgroup/unified/cgroup.controllers and WORK/podman/hostrun covers /run (podman writes
-// /run/containers/networks and the runtimes' state under /run whatever its flags say). podman
-// also gets a private --root, --runroot, --tmpdir, --cgroup-parent and a containers.conf (file
-// locks, not /dev/shm/libpod_lock; network config dir; events log), so nothing global changes.
-// skiff itself runs outside that namespace, as a user would run it.
+// made once and kept in a file (`unshare --mount=WORK/ns/mnt`), and each run enters it with
+// `nsenter` (about 1 ms, timed as a row of its own). In it an empty file covers
+// /sys/fs/cgroup/unified/cgroup.controllers, WORK/podman/hostrun covers /run (podman writes
+// /run/containers/networks and the runtimes' state under /run whatever its flags say), and
+// WORK/podman/varlib covers /var/lib/containers (c/image's blob-info cache). podman also gets
+// a private --root, --runroot, --tmpdir, --cgroup-parent and a containers.conf (file locks, not
+// /dev/shm/libpod_lock; network config dir; events log), so nothing global changes. skiff
+// itself runs outside that namespace, as a user would run it.
 //
 //   node bench/run-default.ts [--work=DIR] [--runs=20] [--warmup=3] [--profile] [--write-docs] [--keep]
 //
 // --work        a new directory for everything (default /var/tmp/skiff-bench-default-<time>)
-// --profile     where the time goes: an exec timeline of one `skiff run` (strace --seccomp-bpf,
-//               execve/exit only; median of 10), CPU profiles of its two Node processes (stage0
-//               and stage1's run.mjs) and `runc run` of skiff's own bundle for the app, timed
-//               beside `runc run` of the plain bundle
+// --profile     where the time goes: an exec timeline of one `skiff run` (perf's sched_process_exec
+//               and _exit tracepoints, else strace; median of 10); `runc run` and `crun run` of
+//               skiff's own bundle for the app, with and without its seccomp filter, beside the
+//               plain bundle; CPU profiles of the two Node processes (stage0 and stage1's run.mjs)
 // --write-docs  put the results into docs/benchmarks.md, section "Pods: default stage1", between markers
 // --keep        leave WORK in place (default: gc, stop, unmount, remove)
 import { spawn, spawnSync } from 'node:child_process';
@@ -40,6 +41,8 @@ import { parseStrace } from './run-fly.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_DIR = path.join(ROOT, '.node');
+/** The Node bin/skiff starts (it prefers .node/bin/node). */
+const NODE = fs.existsSync(path.join(NODE_DIR, 'bin', 'node')) ? path.join(NODE_DIR, 'bin', 'node') : process.execPath;
 const IMAGE_NAME = 'bench.skiff.dev/true';
 const PODMAN_IMAGE = 'localhost/skiff-bench/true';
 const BUDGET_OVER_RUNTIME_MS = 150;
@@ -138,18 +141,23 @@ function makeBundle(work: string, rootfs: string): string {
 }
 
 /**
- * A mount namespace kept in WORK/ns/mnt (its parent mount made private, as `unshare --mount=FILE`
- * needs), in which cgroup.controllers of the unified hierarchy reads empty and /run is a private
- * directory.
+ * A mount namespace kept in WORK/NAME/mnt (its parent mount made private, as `unshare --mount=FILE`
+ * needs), in which cgroup.controllers of the unified hierarchy reads empty and /run and
+ * /var/lib/containers are private directories. It is a copy of the host's mounts as they are
+ * now: mounts made later (a pod's overlay) do not show in it, the host's mounts being private.
  */
-function makeNamespace(work: string): string {
-  const dir = path.join(work, 'ns');
+function makeNamespace(work: string, name = 'ns'): string {
+  const dir = path.join(work, name);
   const file = path.join(dir, 'mnt');
   const empty = path.join(work, 'empty');
   const hostrun = path.join(work, 'podman', 'hostrun');
+  const varlib = path.join(work, 'podman', 'varlib');
   fs.mkdirSync(dir);
-  fs.mkdirSync(hostrun, { recursive: true });
-  fs.symlinkSync('/dev/shm', path.join(hostrun, 'shm'));
+  if (!fs.existsSync(hostrun)) {
+    fs.mkdirSync(hostrun, { recursive: true });
+    fs.symlinkSync('/dev/shm', path.join(hostrun, 'shm'));
+  }
+  fs.mkdirSync(varlib, { recursive: true });
   fs.writeFileSync(empty, '');
   fs.writeFileSync(file, '');
   run('mount', ['--bind', dir, dir]);
@@ -159,17 +167,13 @@ function makeNamespace(work: string): string {
   if (fs.existsSync(controllers)) run('nsenter', [`--mount=${file}`, 'mount', '--bind', empty, controllers]);
   run('nsenter', [`--mount=${file}`, 'mount', '--bind', hostrun, '/run']);
   // c/image keeps a blob-info cache in /var/lib/containers/cache whatever --root says.
-  if (fs.existsSync('/var/lib/containers')) {
-    const varlib = path.join(work, 'podman', 'varlib');
-    fs.mkdirSync(varlib, { recursive: true });
-    run('nsenter', [`--mount=${file}`, 'mount', '--bind', varlib, '/var/lib/containers']);
-  }
+  if (fs.existsSync('/var/lib/containers')) run('nsenter', [`--mount=${file}`, 'mount', '--bind', varlib, '/var/lib/containers']);
   return file;
 }
 
 function podmanSetup(work: string, ns: string, rootfs: string): Pick<Setup, 'podman' | 'podmanEnv' | 'cgroupParent'> {
   const p = path.join(work, 'podman');
-  for (const d of ['root', 'run', 'tmp', 'net']) fs.mkdirSync(path.join(p, d), { recursive: true });
+  for (const d of ['root', 'tmp', 'net']) fs.mkdirSync(path.join(p, d), { recursive: true });
   const conf = path.join(p, 'containers.conf');
   fs.writeFileSync(
     conf,
@@ -184,7 +188,8 @@ function podmanSetup(work: string, ns: string, rootfs: string): Pick<Setup, 'pod
   );
   const podman = [
     'nsenter', `--mount=${ns}`, 'podman',
-    '--root', `${p}/root`, '--runroot', `${p}/run`, '--tmpdir', `${p}/tmp`, '--storage-driver=overlay',
+    // podman wants a runroot under 50 characters: /run inside the namespace is WORK/podman/hostrun.
+    '--root', `${p}/root`, '--runroot', '/run/podman', '--tmpdir', `${p}/tmp`, '--storage-driver=overlay',
     '--cgroup-manager=cgroupfs', '--events-backend=file',
   ];
   const podmanEnv = { ...process.env, CONTAINERS_CONF: conf };
@@ -218,9 +223,8 @@ interface HyperfineResult {
 }
 
 function shown(s: Setup, argv: readonly string[]): string {
-  return argv
-    .map((a) => a.split(s.work).join('WORK'))
-    .join(' ');
+  // The work directory's name also names podman's cgroup parent (/NAME-podman).
+  return argv.map((a) => a.split(s.work).join('WORK').split(path.basename(s.work)).join('WORK').split(ROOT).join('.')).join(' ');
 }
 
 function hyperfine(s: Setup, cases: readonly Case[], runs: number, warmup: number, env: NodeJS.ProcessEnv, name: string): Row[] {
@@ -245,6 +249,8 @@ function runCases(s: Setup): Case[] {
     { label: 'podman run', argv: [...s.podman, ...podmanRun], prepare: noop },
     { label: 'podman run (runc)', argv: [...s.podman, '--runtime=runc', ...podmanRun], prepare: noop },
     { label: 'nsenter', argv: ['nsenter', `--mount=${s.ns}`, '/bin/true'], prepare: noop },
+    // One bare start-up of the Node skiff runs on: the unit the run path's two Node processes are counted in.
+    { label: 'node -e 0', argv: [NODE, '-e', '0'], prepare: noop },
   ];
 }
 
@@ -395,15 +401,16 @@ async function skiffMemory(s: Setup): Promise<Omit<MemoryResult, 'conmon' | 'pod
       rssKib: skiff.reduce((a, r) => a + r.mem.rssKib, 0),
       pssKib: skiff.reduce((a, r) => a + r.mem.pssKib, 0),
     };
-    console.log('pod processes:');
-    for (const p of podProcs) console.log(`  ${p.pid} ${p.ppid} ${memOf(p.pid).rssKib} kB  ${p.args.slice(0, 120)}`);
-    run(s.skiff, ['--dir', s.data, 'stop', uuid], { quiet: true });
-    return {
+    const result = {
       skiff,
       skiffTotal,
       runtime: group(`\`${runtimeProc.comm} run\` (the runtime, in the foreground for the app’s life)`, [runtimeProc.pid]),
       app: group('the app (`sleep 60`)', appProcs.map((p) => p.pid)),
     };
+    console.log('pod processes:');
+    for (const p of podProcs) console.log(`  ${p.pid} ${p.ppid} ${memOf(p.pid).rssKib} kB  ${p.args.slice(0, 120)}`);
+    run(s.skiff, ['--dir', s.data, 'stop', uuid], { quiet: true });
+    return result;
   } finally {
     if (child.exitCode === null) await Promise.race([exited, sleep(15_000)]);
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -491,33 +498,71 @@ function childTools(events: readonly ExecEvent[]): string {
   return [...counts].map(([k, v]) => `${k} ×${v}`).join(', ');
 }
 
-function timeline(s: Setup, runArgv: readonly string[], n: number): { text: string; total: number } {
-  if (!have('strace')) return { text: '(strace is not installed: no timeline)\n', total: NaN };
+/** exec and process-exit events from `perf script -F pid,time,event,trace` of sched_process_exec/exit. */
+export function parsePerf(text: string): ExecEvent[] {
+  const events: ExecEvent[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+(\d+\.\d+):\s+sched:sched_process_(exec|exit):\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    const t = Number(m[2]);
+    if (m[3] === 'exec') events.push({ pid, t, kind: 'exec', file: /filename=(\S+)/.exec(m[4]!)?.[1] ?? '' });
+    else if (/group_dead=(true|1)\b/.test(m[4]!)) events.push({ pid, t, kind: 'exit', file: '' });
+  }
+  return events.sort((a, b) => a.t - b.t);
+}
+
+const TRACEFS = ['/sys/kernel/tracing', '/sys/kernel/debug'];
+
+function mountedAt(dir: string): boolean {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+}
+
+/**
+ * The exec/exit events of one run: with perf (kernel tracepoints, a few µs per event, so the
+ * timeline adds up to hyperfine's mean) when it is installed, else strace (which slows every
+ * clone of the Go runtime's threads: runc's share comes out 2-3× too large).
+ */
+function traceRun(out: string, runArgv: readonly string[]): ExecEvent[] {
+  if (have('perf')) {
+    run('perf', ['record', '-q', '-e', 'sched:sched_process_exec', '-e', 'sched:sched_process_exit', '-o', out, '--', ...runArgv], { quiet: true });
+    return parsePerf(run('perf', ['script', '-F', 'pid,time,event,trace', '-i', out], { quiet: true }));
+  }
+  run('strace', ['--seccomp-bpf', '-f', '-ttt', '-e', 'trace=execve,exit_group', '-e', 'signal=none', '-o', out, ...runArgv]);
+  return parseStrace(fs.readFileSync(out, 'utf8'));
+}
+
+function timeline(s: Setup, runArgv: readonly string[], n: number): string {
+  if (!have('perf') && !have('strace')) return '(neither perf nor strace is installed: no timeline)\n';
+  const tracer = have('perf') ? '`perf record -e sched:sched_process_exec,sched:sched_process_exit`' : '`strace --seccomp-bpf -f -e trace=execve,exit_group` (which slows runc’s thread start-up)';
+  const tracefsBefore = TRACEFS.filter(mountedAt);
   const all: number[][] = [];
   let tools = '';
-  for (let i = 0; i < n; i++) {
-    run(s.skiff, ['--dir', s.data, 'gc', '--grace-period=0s'], { quiet: true });
-    const out = path.join(s.work, `timeline-${i}.strace`);
-    run('strace', ['--seccomp-bpf', '-f', '-ttt', '-e', 'trace=execve,exit_group', '-e', 'signal=none', '-o', out, ...runArgv]);
-    const events = parseStrace(fs.readFileSync(out, 'utf8'));
-    const p = defaultPhases(events);
-    if (p) all.push(p);
-    tools = childTools(events);
+  try {
+    for (let i = 0; i < n; i++) {
+      run(s.skiff, ['--dir', s.data, 'gc', '--grace-period=0s'], { quiet: true });
+      const events = traceRun(path.join(s.work, `timeline-${i}.trace`), runArgv);
+      const p = defaultPhases(events);
+      if (p) all.push(p);
+      tools = childTools(events);
+    }
+  } finally {
+    // perf mounts tracefs (and debugfs) when they are not: put the host back as it was.
+    for (const dir of TRACEFS) if (!tracefsBefore.includes(dir) && mountedAt(dir)) spawnSync('umount', [dir], { stdio: 'ignore' });
   }
-  if (all.length === 0) return { text: '(could not read the exec timeline)\n', total: NaN };
+  if (all.length === 0) return '(could not read the exec timeline)\n';
   const med = PHASES.map((_, i) => median(all.map((p) => p[i]!)));
   const total = median(all.map((p) => p.reduce((a, b) => a + b, 0)));
   const rows = PHASES.map(([name, what], i) => `| ${name} | ${what} | ${ms(med[i]!)} | ${Math.round((100 * med[i]!) / total)}% |`);
-  const text = [
-    `Exec timeline of one \`skiff run\`, median of ${all.length} runs under \`strace --seccomp-bpf -f -e trace=execve,exit_group\``,
-    `(which adds a little to each exec; total ${ms(total)} ms). Child processes: ${tools}.`,
+  return [
+    `Exec timeline of one \`skiff run\`, median of ${all.length} runs under ${tracer}`,
+    `(total ${ms(total)} ms). Child processes: ${tools}.`,
     '',
     '| phase | from → to | ms | share |',
     '|---|---|---:|---:|',
     ...rows,
     '',
   ].join('\n');
-  return { text, total };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -587,15 +632,16 @@ function callTree(profiles: readonly CpuProfile[]): TreeNode {
 function renderTree(root: TreeNode, minMs: number, maxDepth: number): string[] {
   const lines: string[] = [];
   const visit = (name: string, node: TreeNode, depth: number): void => {
-    let label = name;
+    const chain = [name];
     let cur = node;
     // Fold a chain: a node whose one child holds (nearly) all of its time.
     for (;;) {
       const kids = [...cur.children].filter(([, c]) => c.ms >= minMs);
       if (kids.length !== 1 || kids[0]![1].ms < cur.ms - minMs) break;
-      label += ` › ${kids[0]![0]}`;
+      chain.push(kids[0]![0]);
       cur = kids[0]![1];
     }
+    const label = chain.length <= 3 ? chain.join(' › ') : `${chain[0]} › … › ${chain.at(-1)}`;
     lines.push(`${cur.ms.toFixed(1).padStart(7)} ms  ${'  '.repeat(depth)}${label}`);
     if (depth >= maxDepth) return;
     const kids = [...cur.children].filter(([, c]) => c.ms >= minMs).sort((a, b) => b[1].ms - a[1].ms);
@@ -648,20 +694,31 @@ async function skiffBundleRuns(s: Setup, runs: number): Promise<string> {
     const uuid = await waitFor('the pod uuid', () => (fs.existsSync(uuidFile) && fs.readFileSync(uuidFile, 'utf8').trim()) || undefined);
     const pod = path.join(s.data, 'pods', 'run', uuid);
     await waitFor('the pod to start', () => (fs.existsSync(path.join(pod, 'started')) ? true : undefined));
-    const spec = JSON.parse(fs.readFileSync(path.join(pod, 'bundles', 'true', 'config.json'), 'utf8')) as {
-      process: { args: string[] };
-      linux: { cgroupsPath?: string };
+    type Spec = { process: { args: string[] }; linux: { cgroupsPath?: string; seccomp?: unknown } };
+    const bundleOf = (name: string, edit: (spec: Spec) => void): string => {
+      const spec = JSON.parse(fs.readFileSync(path.join(pod, 'bundles', 'true', 'config.json'), 'utf8')) as Spec;
+      spec.process.args = ['/bin/true'];
+      spec.linux.cgroupsPath = `/${path.basename(s.work)}-skiff-bundle/${name}`;
+      edit(spec);
+      const dir = path.join(s.work, `skiff-bundle-${name}`);
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
+      return dir;
     };
-    spec.process.args = ['/bin/true'];
-    spec.linux.cgroupsPath = `/${path.basename(s.work)}-skiff-bundle`;
-    const bundle = path.join(s.work, 'skiff-bundle');
-    fs.mkdirSync(bundle);
-    fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec));
+    const full = bundleOf('full', () => {});
+    const noSeccomp = bundleOf('no-seccomp', (spec) => delete spec.linux.seccomp);
+    // A namespace of its own for crun, made now: the first one predates the pod's overlay mount.
+    const ns = makeNamespace(s.work, 'ns-bundle');
+    const runc = (bundle: string, id: string): string[] => ['runc', '--root', `${s.work}/runc-state`, 'run', '--bundle', bundle, id];
+    const crun = (bundle: string, id: string): string[] => ['nsenter', `--mount=${ns}`, 'crun', '--root', `${s.work}/crun-state`, 'run', '--bundle', bundle, id];
     const rows = hyperfine(
       s,
       [
-        { label: 'runc run, skiff’s bundle', argv: ['runc', '--root', `${s.work}/runc-state`, 'run', '--bundle', bundle, 'skiff-bench-sb'], prepare: 'true' },
-        { label: 'runc run, runc spec bundle', argv: ['runc', '--root', `${s.work}/runc-state`, 'run', '--bundle', s.bundle, 'skiff-bench-runc'], prepare: 'true' },
+        { label: 'runc: skiff’s bundle for the app', argv: runc(full, 'skiff-bench-sb'), prepare: 'true' },
+        { label: 'runc: the same without `linux.seccomp`', argv: runc(noSeccomp, 'skiff-bench-sb'), prepare: 'true' },
+        { label: 'runc: the `runc spec` bundle (the table above)', argv: runc(s.bundle, 'skiff-bench-runc'), prepare: 'true' },
+        { label: 'crun (in the namespace): skiff’s bundle for the app', argv: crun(full, 'skiff-bench-sb'), prepare: 'true' },
+        { label: 'crun (in the namespace): the same without `linux.seccomp`', argv: crun(noSeccomp, 'skiff-bench-sb'), prepare: 'true' },
       ],
       runs,
       3,
@@ -669,9 +726,9 @@ async function skiffBundleRuns(s: Setup, runs: number): Promise<string> {
       'hyperfine-bundle',
     );
     return [
-      `\`runc run\` of the pod's own bundle (its config.json with /bin/true and a cgroup of its own, the idle pod's sandbox providing the namespaces) beside the \`runc spec\` bundle, \`hyperfine -N --runs ${runs}\`:`,
+      `\`runc run\` and \`crun run\` of the pod's own bundle (its config.json with /bin/true and a cgroup of its own; an idle pod's sandbox holds the namespaces it joins), with and without its seccomp filter, beside the \`runc spec\` bundle; \`hyperfine -N --runs ${runs}\`:`,
       '',
-      '| bundle | mean ± σ ms | min ms |',
+      '| runtime: bundle | mean ± σ ms | min ms |',
       '|---|---:|---:|',
       ...rows.map((r) => `| ${r.label} | ${ms(r.stat.mean)} ± ${ms(r.stat.stddev)} | ${ms(r.stat.min)} |`),
       '',
@@ -761,21 +818,22 @@ function writeDocs(results: string): void {
 function machine(): string {
   const cpu = os.cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).length;
-  return `${os.cpus().length} vCPU ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, kernel ${os.release()}, ${mounts} mounts in the namespace`;
+  // The machine may be shared: the load when the run started says how quiet it was.
+  const load = os.loadavg()[0]!.toFixed(2);
+  return `${os.cpus().length} vCPU ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, kernel ${os.release()}, ${mounts} mounts in the namespace, load average ${load} at the start`;
 }
 
 function versions(): string {
-  const node = fs.existsSync(path.join(NODE_DIR, 'bin', 'node')) ? path.join(NODE_DIR, 'bin', 'node') : process.execPath;
   const commit = spawnSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
   const dirty = spawnSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'stage0', 'stage1', 'common', 'store', 'scripts'], { encoding: 'utf8' }).stdout.trim() ? '+changes' : '';
   return [
-    `Node ${firstLine(node, ['--version'])}`,
+    `Node ${firstLine(NODE, ['--version'])}`,
     `skiff ${commit}${dirty}`,
     firstLine('runc', ['--version']).replace(' version ', ' '),
     firstLine('crun', ['--version']).replace(' version ', ' '),
     firstLine('podman', ['--version']).replace(' version ', ' '),
     firstLine('conmon', ['--version']).replace(' version ', ' '),
-    `catatonit ${firstLine('catatonit', ['--version']).replace(/^catatonit\s+/, '')}`,
+    `catatonit ${/\d+\.\d+\.\d+/.exec(firstLine('catatonit', ['--version']))?.[0] ?? '?'}`,
   ]
     .filter(Boolean)
     .join(', ')
@@ -821,7 +879,9 @@ function cleanUp(work: string, s: Partial<Setup>): void {
     podman(['rmi', '--all', '--force']);
   }
   for (const id of ['skiff-bench-runc', 'skiff-bench-sb']) spawnSync('runc', ['--root', `${work}/runc-state`, 'delete', '--force', id], { stdio: 'ignore' });
-  if (s.ns) spawnSync('nsenter', [`--mount=${s.ns}`, 'crun', '--root', `${work}/crun-state`, 'delete', '--force', 'skiff-bench-crun'], { stdio: 'ignore' });
+  if (s.ns) {
+    for (const id of ['skiff-bench-crun', 'skiff-bench-sb']) spawnSync('nsenter', [`--mount=${s.ns}`, 'crun', '--root', `${work}/crun-state`, 'delete', '--force', id], { stdio: 'ignore' });
+  }
   // The namespace goes when its file is unmounted and no process is left in it; its mounts with it.
   for (const p of mountsUnder(work).reverse()) spawnSync('umount', ['-l', p], { stdio: 'ignore' });
   removeCgroup(`${path.basename(work)}-podman`);
@@ -854,6 +914,11 @@ async function main(): Promise<void> {
   fs.mkdirSync(work, { recursive: true });
   if (fs.readdirSync(work).length > 0) throw new Error(`${work} must be new`);
   let s: Partial<Setup> = { work };
+  // Node's compile caches (stage0's and run.mjs's) live in $TMPDIR/node-compile-cache. run.mjs
+  // runs from a new path in every pod, so each run adds a ~95 KB entry there that nothing
+  // removes: keep them in WORK, not in the host's /tmp.
+  fs.mkdirSync(path.join(work, 'tmp'));
+  process.env.TMPDIR = path.join(work, 'tmp');
   try {
     s = await setUp(work);
     const setup = s as Setup;
@@ -864,13 +929,14 @@ async function main(): Promise<void> {
     const runtimeName = (JSON.parse(fs.readFileSync(path.join(podDir(setup.data, fs.readFileSync(first, 'utf8').trim()), 'runtime.json'), 'utf8')) as { name: string }).name;
     const runs = Number(values.runs);
     const warmup = Number(values.warmup);
+    const host = machine();
     const rows = hyperfine(setup, runCases(setup), runs, warmup, setup.podmanEnv, 'hyperfine');
     const mem: MemoryResult = { ...(await skiffMemory(setup)), ...(await podmanMemory(setup)) };
     const lines = [
-      `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; ${versions()}; with`,
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${host}; ${versions()}; with`,
       `\`node bench/run-default.ts --runs=${runs}${values.profile ? ' --profile' : ''} --write-docs\`:`,
       `\`hyperfine -N --warmup ${warmup} --runs ${runs}\`, the image already fetched, \`skiff gc --grace-period=0s\` before each skiff run (its --prepare, not timed).`,
-      `skiff chose ${runtimeName} (cgroups: ${fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'unified' : 'hybrid/v1'}). crun and podman run in a private mount namespace entered with \`nsenter\` (the last row is that wrapper alone); \`PODMAN\` below is`,
+      `skiff chose ${runtimeName} (cgroups: ${fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'unified' : 'hybrid/v1'}). crun and podman run in a private mount namespace entered with \`nsenter\` (the \`nsenter … /bin/true\` row is that wrapper alone; \`node -e 0\` is one bare start-up of skiff's Node); \`PODMAN\` below is`,
       `\`${shown(setup, setup.podman)}\`, with \`CONTAINERS_CONF\` naming a private containers.conf (file locks, network config dir).`,
       '',
       table(rows).split(shown(setup, setup.podman)).join('PODMAN'),
@@ -889,8 +955,8 @@ async function main(): Promise<void> {
       const tl = timeline(setup, runArgv, 10);
       const bundle = await skiffBundleRuns(setup, runs);
       const cpu = cpuProfiles(setup, runArgv, 7);
-      console.log(`${tl.text}\n${bundle}\n${cpu}`);
-      lines.push('### Where the time goes: measurements', '', tl.text, bundle, cpu);
+      console.log(`${tl}\n${bundle}\n${cpu}`);
+      lines.push('### Where the time goes: measurements', '', tl, bundle, cpu);
     }
     if (values['write-docs']) writeDocs(lines.join('\n'));
   } finally {
