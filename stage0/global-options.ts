@@ -1,4 +1,5 @@
 // Options every command accepts, and turning them into the library context.
+import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { Ctx } from '../common/context.ts';
 import { DEFAULT_LIMITS, parseInsecureOptions } from '../common/context.ts';
@@ -39,7 +40,8 @@ export interface CommandEnv {
 
 export function createCtx(args: GlobalArgs, log: Logger): Ctx {
   return {
-    dataDir: args.dir,
+    // Absolute: stage0 changes into the pod directory before it execs stage1.
+    dataDir: path.resolve(args.dir),
     log,
     host: createLinuxHost(),
     insecure: parseInsecureOptions(args['insecure-options']),

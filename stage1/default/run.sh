@@ -15,8 +15,8 @@ fi
 # terminal: with --interactive, only then does the app get a pseudo-terminal.
 tty=0
 [ -t 0 ] && tty=1
-# Node's compile cache (the same one stage0 uses) saves compiling the bundle on every run.
+# No NODE_COMPILE_CACHE here: Node keys its cache by the script's path, which is new for every
+# pod (the stage1 rootfs is rendered per pod), so it never hit and left ~95 KB behind per run.
 # The monitor will have this shell's pid (exec keeps it): run.mjs writes it to `pid`.
-plan=$(SKIFF_MONITOR_PID=$$ SKIFF_STDIN_IS_TTY=$tty NODE_COMPILE_CACHE="${TMPDIR:-/tmp}/node-compile-cache" \
-  "$node" "${0%/*}/run.mjs" "$@" </dev/null) || exit
+plan=$(SKIFF_MONITOR_PID=$$ SKIFF_STDIN_IS_TTY=$tty "$node" "${0%/*}/run.mjs" "$@" </dev/null) || exit
 exec /bin/bash "${0%/*}/monitor.sh" "$plan"

@@ -12,8 +12,9 @@ if [ -z "$node" ]; then
   echo "skiff-stage1: no Node.js to run ${0%/*}/run.mjs (stage0 sets SKIFF_NODE)" >&2
   exit 125
 fi
-# Node's compile cache (the same one stage0 uses) saves compiling the bundle on every run.
-out=$(SKIFF_FLY_APP_PID=$$ NODE_COMPILE_CACHE="${TMPDIR:-/tmp}/node-compile-cache" "$node" "${0%/*}/run.mjs" "$@") || exit
+# No NODE_COMPILE_CACHE here: Node keys its cache by the script's path, which is new for every
+# pod (the stage1 rootfs is rendered per pod), so it never hit and left ~95 KB behind per run.
+out=$(SKIFF_FLY_APP_PID=$$ "$node" "${0%/*}/run.mjs" "$@") || exit
 # run.mjs prints two lines of single-quoted words (exec-chain.ts shellQuote): the app's status
 # file, then the exec chain.
 eval "status_file=${out%%

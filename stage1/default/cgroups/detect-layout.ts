@@ -71,7 +71,8 @@ export function findCgroupMounts(root: string, mountinfoText: string): { top?: M
     const controllers = entry.superOptions.filter((o) => !NOT_CONTROLLERS.has(o) && !o.startsWith('release_agent='));
     v1.push({ mountPoint: entry.mountPoint, controllers });
   }
-  v1.sort((a, b) => a.mountPoint.localeCompare(b.mountPoint));
+  // Plain comparison: localeCompare would build an ICU collator (~7 ms) on every pod start.
+  v1.sort((a, b) => (a.mountPoint < b.mountPoint ? -1 : a.mountPoint > b.mountPoint ? 1 : 0));
   const unified = byPoint.get(path.join(base, 'unified'));
   return { top, mounts: unified?.fsType === 'cgroup2' ? { unified: unified.mountPoint, v1 } : { v1 } };
 }
