@@ -21,15 +21,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseInsecureOptions } from '../common/context.ts';
 import { createSilentLogger } from '../common/log.ts';
 import { parseTreeId } from '../common/ids.ts';
 import { useTree } from '../store/tree-store.ts';
 import { makeBenchImages } from './make-bench-images.ts';
 import type { BenchImages } from './make-bench-images.ts';
+import { ROOT, median, writeDocsSection } from './bench-kit.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = process.execPath;
 
 interface Case {
@@ -134,12 +133,6 @@ function summarizeProfile(file: string, top: number): string {
   const lines = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
     .map(([name, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((us / 1000 / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
   return [`total ${total.toFixed(0)} ms of main-thread samples`, ...lines].join('\n');
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function casesFor(img: BenchImages, skiff: string): Case[] {
@@ -256,28 +249,6 @@ async function profileFetch(file: string, work: string, skiff: string): Promise<
 const BEGIN = '<!-- bench/import-render.ts: results begin -->';
 const END = '<!-- bench/import-render.ts: results end -->';
 
-/**
- * Puts the results into docs/benchmarks.md, section "Import and render", between the markers;
- * the hand-written analysis around them stays. Other sections are left alone.
- */
-function writeDocs(results: string): void {
-  const docs = path.join(ROOT, 'docs', 'benchmarks.md');
-  const heading = '## Import and render';
-  const generated = `${BEGIN}\n${results.trim()}\n${END}`;
-  let text = fs.existsSync(docs) ? fs.readFileSync(docs, 'utf8') : '# Benchmarks\n\nHow to run them: [bench/README.md](../bench/README.md).\n';
-  const b = text.indexOf(BEGIN);
-  const e = text.indexOf(END);
-  if (b !== -1 && e > b) {
-    text = `${text.slice(0, b)}${generated}${text.slice(e + END.length)}`;
-  } else if (text.includes(`\n${heading}\n`)) {
-    text = text.replace(`\n${heading}\n`, `\n${heading}\n\n${generated}\n`);
-  } else {
-    text = `${text.trimEnd()}\n\n${heading}\n\n${generated}\n`;
-  }
-  fs.writeFileSync(docs, text);
-  console.log(`wrote ${docs}`);
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -326,7 +297,7 @@ async function main(): Promise<void> {
   }
   if (values['write-docs']) {
     const date = new Date().toISOString().slice(0, 10);
-    writeDocs([
+    writeDocsSection('## Import and render', BEGIN, END, [
       `Measured ${date} on ${machine()}; ${sourceState()}; warm page cache, fresh directories, with`,
       `\`node bench/import-render.ts --runs=${runs}${values.profile ? ' --profile' : ''} --write-docs\`.`,
       '',

@@ -38,8 +38,8 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildAci, buildBusyboxRootfs } from '../test/helpers/images.ts';
 import { parseStrace } from './run-fly.ts';
+import { ROOT, cpuLine, have, median, mountsUnder, ms, phaseTable, profileHook, run, writeDocsSection, type CpuProfile } from './bench-kit.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_DIR = path.join(ROOT, '.node');
 /** The Node bin/skiff starts (it prefers .node/bin/node). */
 const NODE = fs.existsSync(path.join(NODE_DIR, 'bin', 'node')) ? path.join(NODE_DIR, 'bin', 'node') : process.execPath;
@@ -68,27 +68,8 @@ interface Case {
   prepare: string;
 }
 
-function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; quiet?: boolean; allowFail?: boolean } = {}): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: opts.env ?? process.env, maxBuffer: 64 << 20 });
-  if (r.error) throw new Error(`cannot run ${cmd}: ${r.error.message}`);
-  if (r.status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}`);
-  if (!opts.quiet && r.stderr.trim()) process.stderr.write(r.stderr);
-  return r.stdout;
-}
-
-function have(tool: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
-}
-
-const ms = (s: number): string => (s * 1000).toFixed(1);
 const mib = (kib: number): string => (kib / 1024).toFixed(1);
 const sleep = (t: number): Promise<void> => new Promise((r) => setTimeout(r, t));
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function firstLine(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -551,49 +532,14 @@ function timeline(s: Setup, runArgv: readonly string[], n: number): string {
     for (const dir of TRACEFS) if (!tracefsBefore.includes(dir) && mountedAt(dir)) spawnSync('umount', [dir], { stdio: 'ignore' });
   }
   if (all.length === 0) return '(could not read the exec timeline)\n';
-  const med = PHASES.map((_, i) => median(all.map((p) => p[i]!)));
-  const total = median(all.map((p) => p.reduce((a, b) => a + b, 0)));
-  const rows = PHASES.map(([name, what], i) => `| ${name} | ${what} | ${ms(med[i]!)} | ${Math.round((100 * med[i]!) / total)}% |`);
-  return [
+  return phaseTable(PHASES, all, [
     `Exec timeline of one \`skiff run\`, median of ${all.length} runs under ${tracer}`,
-    `(total ${ms(total)} ms). Child processes: ${tools}.`,
-    '',
-    '| phase | from → to | ms | share |',
-    '|---|---|---:|---:|',
-    ...rows,
-    '',
-  ].join('\n');
+    `(total {total} ms). Child processes: ${tools}.`,
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
 // --profile: CPU profiles of stage0 and run.mjs, as call trees
-
-/** A preload that profiles the process and writes the profile before execve (stage0) or exit (run.mjs). */
-const PROFILE_HOOK = `import inspector from 'node:inspector';
-import fs from 'node:fs';
-const session = new inspector.Session();
-session.connect();
-session.post('Profiler.setSamplingInterval', { interval: 250 });
-session.post('Profiler.enable');
-session.post('Profiler.start');
-let written = false;
-const write = (tag) => {
-  if (written) return;
-  written = true;
-  session.post('Profiler.stop', (err, res) => {
-    if (!err) fs.writeFileSync(process.env.SKIFF_BENCH_PROF_DIR + '/' + tag + '-' + process.pid + '.cpuprofile', JSON.stringify(res.profile));
-  });
-};
-const execve = process.execve;
-process.execve = (...args) => { write('stage0'); return execve.apply(process, args); };
-process.on('exit', () => write('run-mjs'));
-`;
-
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
-  samples: number[];
-  timeDeltas: number[];
-}
 
 interface TreeNode {
   ms: number;
@@ -656,7 +602,7 @@ function cpuProfiles(s: Setup, runArgv: readonly string[], n: number): string {
   const dir = path.join(s.work, 'cpu-profiles');
   fs.mkdirSync(dir, { recursive: true });
   const hook = path.join(s.work, 'profile-hook.mjs');
-  fs.writeFileSync(hook, PROFILE_HOOK);
+  fs.writeFileSync(hook, profileHook(250, 'run-mjs'));
   for (let i = 0; i < n; i++) {
     run(s.skiff, ['--dir', s.data, 'gc', '--grace-period=0s'], { quiet: true });
     run(runArgv[0]!, runArgv.slice(1), { env: { ...process.env, NODE_OPTIONS: `--import=${hook}`, SKIFF_BENCH_PROF_DIR: dir } });
@@ -802,25 +748,11 @@ function verdict(rows: readonly Row[], m: MemoryResult, runtimeName: string): st
   ];
 }
 
-function writeDocs(results: string): void {
-  const docs = path.join(ROOT, 'docs', 'benchmarks.md');
-  const generated = `${BEGIN}\n${results.trim()}\n${END}`;
-  let text = fs.readFileSync(docs, 'utf8');
-  const b = text.indexOf(BEGIN);
-  const e = text.indexOf(END);
-  if (b !== -1 && e > b) text = `${text.slice(0, b)}${generated}${text.slice(e + END.length)}`;
-  else if (text.includes(`\n${HEADING}\n`)) text = text.replace(`\n${HEADING}\n`, `\n${HEADING}\n\n${generated}\n`);
-  else text = `${text.trimEnd()}\n\n${HEADING}\n\n${generated}\n`;
-  fs.writeFileSync(docs, text);
-  console.log(`wrote ${docs}`);
-}
-
 function machine(): string {
-  const cpu = os.cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).length;
   // The machine may be shared: the load when the run started says how quiet it was.
   const load = os.loadavg()[0]!.toFixed(2);
-  return `${os.cpus().length} vCPU ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, kernel ${os.release()}, ${mounts} mounts in the namespace, load average ${load} at the start`;
+  return `${cpuLine()}, ${mounts} mounts in the namespace, load average ${load} at the start`;
 }
 
 function versions(): string {
@@ -842,14 +774,6 @@ function versions(): string {
 
 // ---------------------------------------------------------------------------------------------
 // Clean-up: pods, podman, namespace, cgroups, the work directory
-
-function mountsUnder(dir: string): string[] {
-  return fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
-    .filter((p): p is string => p !== undefined && (p === dir || p.startsWith(`${dir}/`)));
-}
 
 /** rmdir a cgroup directory (children first) in every v1 hierarchy and the unified one. */
 function removeCgroup(rel: string): void {
@@ -958,7 +882,7 @@ async function main(): Promise<void> {
       console.log(`${tl}\n${bundle}\n${cpu}`);
       lines.push('### Where the time goes: measurements', '', tl, bundle, cpu);
     }
-    if (values['write-docs']) writeDocs(lines.join('\n'));
+    if (values['write-docs']) writeDocsSection(HEADING, BEGIN, END, lines.join('\n'));
   } finally {
     if (values.keep) console.log(`kept ${work}`);
     else cleanUp(work, s);

@@ -19,13 +19,12 @@
 // --keep        leave WORK in place (default: gc, unmount, remove)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildAci, buildBusyboxRootfs } from '../test/helpers/images.ts';
+import { ROOT, cpuLine, have, median, mountsUnder, ms, phaseTable, profileHook, run, writeDocsSection, type CpuProfile } from './bench-kit.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SKIFF = path.join(ROOT, 'bin', 'skiff');
 /** The Node skiff runs on (bin/skiff prefers .node/bin/node), for the bare start-up to compare with. */
 const NODE = fs.existsSync(path.join(ROOT, '.node', 'bin', 'node')) ? path.join(ROOT, '.node', 'bin', 'node') : process.execPath;
@@ -44,26 +43,6 @@ interface Row {
   label: string;
   shown: string;
   stat: Stat;
-}
-
-function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: opts.env ?? process.env, maxBuffer: 64 << 20 });
-  if (r.error) throw new Error(`cannot run ${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}`);
-  if (!opts.quiet && r.stderr.trim()) process.stderr.write(r.stderr);
-  return r.stdout;
-}
-
-function have(tool: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
-}
-
-const ms = (s: number): string => (s * 1000).toFixed(1);
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,49 +164,14 @@ function timeline(work: string, data: string, runArgv: readonly string[], n: num
     tools = childTools(events);
   }
   if (all.length === 0) return '(could not read the exec timeline)\n';
-  const med = PHASES.map((_, i) => median(all.map((p) => p[i]!)));
-  const total = median(all.map((p) => p.reduce((a, b) => a + b, 0)));
-  const rows = PHASES.map(([name, what], i) => `| ${name} | ${what} | ${ms(med[i]!)} | ${Math.round((100 * med[i]!) / total)}% |`);
-  return [
+  return phaseTable(PHASES, all, [
     `Exec timeline of one \`skiff run\`, median of ${all.length} runs under \`strace --seccomp-bpf -f -e trace=execve,exit_group\``,
-    `(which adds a little to each exec; total ${ms(total)} ms). Child processes: ${tools}.`,
-    '',
-    '| phase | from → to | ms | share |',
-    '|---|---|---:|---:|',
-    ...rows,
-    '',
-  ].join('\n');
+    `(which adds a little to each exec; total {total} ms). Child processes: ${tools}.`,
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
 // --profile, part 2: CPU profiles of the two Node processes
-
-/** A preload that profiles the process and writes the profile before execve or exit. */
-const PROFILE_HOOK = `import inspector from 'node:inspector';
-import fs from 'node:fs';
-const session = new inspector.Session();
-session.connect();
-session.post('Profiler.setSamplingInterval', { interval: 500 });
-session.post('Profiler.enable');
-session.post('Profiler.start');
-let written = false;
-const write = (tag) => {
-  if (written) return;
-  written = true;
-  session.post('Profiler.stop', (err, res) => {
-    if (!err) fs.writeFileSync(process.env.SKIFF_BENCH_PROF_DIR + '/' + tag + '-' + process.pid + '.cpuprofile', JSON.stringify(res.profile));
-  });
-};
-const execve = process.execve;
-process.execve = (...args) => { write('stage0'); return execve.apply(process, args); };
-process.on('exit', () => write('stage1'));
-`;
-
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
-  samples: number[];
-  timeDeltas: number[];
-}
 
 /** Inclusive sampled time (ms) per function name, each counted once per sample. */
 export function inclusiveTimes(prof: CpuProfile): { total: number; byName: Map<string, number> } {
@@ -292,7 +236,7 @@ function cpuProfiles(work: string, data: string, runArgv: readonly string[], n: 
   const dir = path.join(work, 'cpu-profiles');
   fs.mkdirSync(dir, { recursive: true });
   const hook = path.join(work, 'profile-hook.mjs');
-  fs.writeFileSync(hook, PROFILE_HOOK);
+  fs.writeFileSync(hook, profileHook(500, 'stage1'));
   for (let i = 0; i < n; i++) {
     run(SKIFF, ['--dir', data, 'gc'], { quiet: true });
     run(runArgv[0]!, runArgv.slice(1), { env: { ...process.env, NODE_OPTIONS: `--import=${hook}`, SKIFF_BENCH_PROF_DIR: dir } });
@@ -339,33 +283,10 @@ function verdict(rows: readonly Row[]): string {
   );
 }
 
-function writeDocs(results: string): void {
-  const docs = path.join(ROOT, 'docs', 'benchmarks.md');
-  const heading = '## Pods: fly run';
-  const generated = `${BEGIN}\n${results.trim()}\n${END}`;
-  let text = fs.existsSync(docs) ? fs.readFileSync(docs, 'utf8') : '# Benchmarks\n\nHow to run them: [bench/README.md](../bench/README.md).\n';
-  const b = text.indexOf(BEGIN);
-  const e = text.indexOf(END);
-  if (b !== -1 && e > b) text = `${text.slice(0, b)}${generated}${text.slice(e + END.length)}`;
-  else if (text.includes(`\n${heading}\n`)) text = text.replace(`\n${heading}\n`, `\n${heading}\n\n${generated}\n`);
-  else text = `${text.trimEnd()}\n\n${heading}\n\n${generated}\n`;
-  fs.writeFileSync(docs, text);
-  console.log(`wrote ${docs}`);
-}
-
 function machine(): string {
-  const cpu = os.cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
   // Every mount on the host lengthens /proc/self/mountinfo, which prepare reads (isMountPoint).
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).length;
-  return `${os.cpus().length} vCPU ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, kernel ${os.release()}, Node ${process.version}, ${mounts} mounts in the namespace`;
-}
-
-function mountsUnder(dir: string): string[] {
-  return fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
-    .filter((p): p is string => p !== undefined && (p === dir || p.startsWith(`${dir}/`)));
+  return `${cpuLine()}, Node ${process.version}, ${mounts} mounts in the namespace`;
 }
 
 /** gc, detach anything left, and only then delete (a fly pod binds the host's /dev, /proc and /sys). */
@@ -431,7 +352,7 @@ async function main(): Promise<void> {
       console.log(`${tl}\n${cpu}`);
       lines.push('### Where the time goes', '', tl, cpu);
     }
-    if (values['write-docs']) writeDocs(lines.join('\n'));
+    if (values['write-docs']) writeDocsSection('## Pods: fly run', BEGIN, END, lines.join('\n'));
   } finally {
     if (values.keep) console.log(`kept ${work}`);
     else removeWork(work, data);
