@@ -30,8 +30,15 @@ export interface Progress {
   done(): void;
 }
 
+/** rkt's two config dirs: files in `local` override (or, when empty, mask) those in `system`. */
+export interface ConfigDirs {
+  local: string;
+  system: string;
+}
+
 export interface Ctx {
   dataDir: string;
+  config: ConfigDirs;
   log: Logger;
   host: Host;
   insecure: InsecureOptions;

@@ -39,7 +39,27 @@ export const treeRecordPath = (dataDir: string, id: TreeId): string => path.join
 /** Completion marker, written last: a tree without it is garbage from an interrupted render. */
 export const treeRenderedPath = (dataDir: string, id: TreeId): string => path.join(treePath(dataDir, id), 'rendered');
 
-export const trustedKeysDir = (dataDir: string): string => path.join(dataDir, 'trustedkeys');
+/** What `skiff fetch` learnt of remote images (ETag, Cache-Control, the image it gave), one record per URL. */
+export const remoteCacheDir = (dataDir: string): string => path.join(dataDir, 'remote');
+/** `key` is the hex sha256 of the URL, so any URL maps to one safe file name. */
+export const remoteCacheRecordPath = (dataDir: string, key: string): string => path.join(dataDir, 'remote', `${key}.json`);
+
+// ---- config dirs (rkt's --local-config / --system-config: local wins, an empty local file masks) ----
+export const DEFAULT_LOCAL_CONFIG_DIR = '/etc/skiff';
+export const DEFAULT_SYSTEM_CONFIG_DIR = '/usr/lib/skiff';
+/** Keys trusted for every image name. */
+export const trustedKeysRootDir = (configDir: string): string => path.join(configDir, 'trustedkeys', 'root.d');
+/** Keys trusted for names under `prefix` (`example.com/app` → prefix.d/example.com/app/). */
+export const trustedKeysPrefixDir = (configDir: string, prefix: string): string =>
+  path.join(configDir, 'trustedkeys', 'prefix.d', ...prefix.split('/'));
+/** One armored public key per file, named by its lowercase hex fingerprint. */
+export const trustedKeyPath = (keyDir: string, fingerprint: string): string => path.join(keyDir, fingerprint);
+/** Registry and HTTPS credentials (`*.json`, rkt's auth.d format with skiffKind). */
+export const authConfigDir = (configDir: string): string => path.join(configDir, 'auth.d');
+/** Extra CAs (and client certs) for one registry or web host, as docker's certs.d/HOST:PORT/. */
+export const hostCertsDir = (configDir: string, hostPort: string): string => path.join(configDir, 'certs.d', hostPort);
+/** docker's own credential file, honoured for registries as podman and skopeo do. */
+export const dockerConfigPath = (home: string): string => path.join(home, '.docker', 'config.json');
 
 // ---- pods ----
 export const podsDir = (dataDir: string): string => path.join(dataDir, 'pods');

@@ -3,13 +3,15 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { Ctx } from '../common/context.ts';
 import { DEFAULT_LIMITS, parseInsecureOptions } from '../common/context.ts';
-import { DEFAULT_DATA_DIR } from '../common/layout.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_LOCAL_CONFIG_DIR, DEFAULT_SYSTEM_CONFIG_DIR } from '../common/layout.ts';
 import type { LogFormat, Logger } from '../common/log.ts';
 import { createLinuxHost } from '../common/host-linux.ts';
 import type { Out } from './output.ts';
 
 export interface GlobalArgs {
   dir: string;
+  'local-config'?: string;
+  'system-config'?: string;
   'insecure-options': string[];
   debug: boolean;
   'log-format': LogFormat;
@@ -18,6 +20,8 @@ export interface GlobalArgs {
 export function addGlobalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
   return y
     .option('dir', { type: 'string', default: process.env.SKIFF_DIR ?? DEFAULT_DATA_DIR, describe: 'skiff data directory', global: true })
+    .option('local-config', { type: 'string', describe: `local configuration directory (trusted keys, auth.d, certs.d; default ${DEFAULT_LOCAL_CONFIG_DIR})`, global: true })
+    .option('system-config', { type: 'string', describe: `system configuration directory, overridden by the local one (default ${DEFAULT_SYSTEM_CONFIG_DIR})`, global: true })
     .option('insecure-options', {
       type: 'string',
       // Not `array: true`: that would swallow the command and its arguments after it.
@@ -42,6 +46,10 @@ export function createCtx(args: GlobalArgs, log: Logger): Ctx {
   return {
     // Absolute: stage0 changes into the pod directory before it execs stage1.
     dataDir: path.resolve(args.dir),
+    config: {
+      local: path.resolve(args['local-config'] ?? DEFAULT_LOCAL_CONFIG_DIR),
+      system: path.resolve(args['system-config'] ?? DEFAULT_SYSTEM_CONFIG_DIR),
+    },
     log,
     host: createLinuxHost(),
     insecure: parseInsecureOptions(args['insecure-options']),

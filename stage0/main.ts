@@ -58,7 +58,7 @@ export function parseRunFastPath(argv: readonly string[], commandAt: number): Gl
   const args: GlobalArgs = { dir: process.env.SKIFF_DIR ?? DEFAULT_DATA_DIR, 'insecure-options': [], debug: false, 'log-format': 'pretty' };
   const head = argv.slice(0, commandAt);
   for (let i = 0; i < head.length; i++) {
-    const m = /^--(dir|insecure-options|log-format|debug)(?:=(.*))?$/.exec(head[i]!);
+    const m = /^--(dir|local-config|system-config|insecure-options|log-format|debug)(?:=(.*))?$/.exec(head[i]!);
     if (!m) return undefined;
     const name = m[1]!;
     if (name === 'debug') {
@@ -69,6 +69,7 @@ export function parseRunFastPath(argv: readonly string[], commandAt: number): Gl
     const value = m[2] ?? head[++i];
     if (value === undefined) return undefined;
     if (name === 'dir') args.dir = value;
+    else if (name === 'local-config' || name === 'system-config') args[name] = value;
     else if (name === 'insecure-options') args['insecure-options'].push(value);
     else if (value === 'json' || value === 'pretty') args['log-format'] = value;
     else return undefined;
@@ -93,9 +94,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Globals given after `run` (skiff run --insecure-options=image x.aci) come with the pod words.
       const { default: run } = await import('./commands/run.ts');
       for (const w of yargsArgv.slice(commandAt + 1)) {
-        const m = /^--(dir|insecure-options|log-format|debug)(?:=(.*))?$/.exec(w);
+        const m = /^--(dir|local-config|system-config|insecure-options|log-format|debug)(?:=(.*))?$/.exec(w);
         if (m?.[1] === 'insecure-options' && m[2]) fast['insecure-options'].push(m[2]);
         else if (m?.[1] === 'dir' && m[2]) fast.dir = m[2];
+        else if ((m?.[1] === 'local-config' || m?.[1] === 'system-config') && m[2]) fast[m[1]] = m[2];
         else if (m?.[1] === 'debug') fast.debug = true;
       }
       await run.handler({ ...fast, $env: { out, log, podArgv }, _: ['run'] } as never);

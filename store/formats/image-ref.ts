@@ -39,6 +39,28 @@ export function parseLocalImageRef(value: string): LocalImageRef | undefined {
   return extra === undefined ? { transport, path: file } : { transport, path: file, tag: extra };
 }
 
+export type ImageRefKind =
+  | { kind: 'local' }
+  /** `reference` is what follows `docker://`. */
+  | { kind: 'docker'; reference: string }
+  | { kind: 'url'; url: string }
+  /** A bare appc name, for the store and then for discovery: `example.com/app:1.0`. */
+  | { kind: 'name'; name: string; version: string | undefined };
+
+/**
+ * What an image argument names. A path that exists wins over a name that looks the same
+ * (rkt's rule), so `skiff fetch example.com/app.aci` in a directory holding it reads the file.
+ */
+export function classifyImageRef(ref: string, existsLocally: boolean): ImageRefKind {
+  if (ref.startsWith('docker://')) return { kind: 'docker', reference: ref.slice('docker://'.length) };
+  if (/^https?:\/\//.test(ref)) return { kind: 'url', url: ref };
+  if (existsLocally || parseLocalImageRef(ref) !== undefined || ref.startsWith('/') || ref.startsWith('.')) return { kind: 'local' };
+  const colon = ref.lastIndexOf(':');
+  const name = colon > ref.lastIndexOf('/') ? ref.slice(0, colon) : ref;
+  const version = colon > ref.lastIndexOf('/') ? ref.slice(colon + 1) : undefined;
+  return { kind: 'name', name, version };
+}
+
 /**
  * Docker's full form of a reference, so `busybox` matches `docker.io/library/busybox:latest`:
  * a first component with `.` or `:` (or `localhost`) is a registry, else the image is on

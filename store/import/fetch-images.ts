@@ -1,6 +1,7 @@
-// `skiff fetch` for local images: work out what each argument is, import it under the shared
-// store lock, and report one image per argument. An import that fails leaves the store as it
-// was: blobs and trees are committed only once verified, the index record last.
+// `skiff fetch`: work out what each argument is (a local file or layout, a docker:// reference,
+// an https:// ACI or a bare name for appc discovery), apply the pull policy, import it under
+// the shared store lock, and report one image per argument. An import that fails leaves the
+// store as it was: blobs and trees are committed only once verified, the index record last.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -8,7 +9,7 @@ import type { Ctx } from '../../common/context.ts';
 import { SkiffError, wrap } from '../../common/errors.ts';
 import type { ImageId } from '../../common/ids.ts';
 import * as layout from '../../common/layout.ts';
-import { detectLocalImageFormat, parseLocalImageRef, sniffCompression, type LocalImageRef } from '../formats/image-ref.ts';
+import { classifyImageRef, detectLocalImageFormat, parseLocalImageRef, sniffCompression, type LocalImageRef } from '../formats/image-ref.ts';
 import type { ImageRecord } from '../image-index.ts';
 import { lockStore, ensureStore } from '../store-dirs.ts';
 import { extractTar } from '../tar/extract-tree.ts';
@@ -17,8 +18,20 @@ import { importAciFile } from './import-aci.ts';
 import { importDockerArchiveDir, importOciLayoutDir } from './import-layout.ts';
 import { listTarMembers } from './list-tar-members.ts';
 
+/** rkt's --pull-policy: `never` uses the store only, `new` fetches what is missing, `update` asks the source again. */
+export const PULL_POLICIES = ['never', 'new', 'update'] as const;
+export type PullPolicy = (typeof PULL_POLICIES)[number];
+
 export interface FetchOptions {
   refs: readonly string[];
+  /** Default `update` (fetch); prepare and run pass `new`. */
+  pullPolicy?: PullPolicy;
+  /** `os/arch[/variant]` picked from a manifest list or OCI index; default linux/amd64. */
+  platform?: string;
+  /** A detached signature for the (single) local ACI being fetched, instead of FILE.asc. */
+  signature?: string;
+  /** The environment the CLI ran in: HTTPS_PROXY/NO_PROXY, HOME and DOCKER_CONFIG for credentials. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface FetchedImage {
@@ -32,8 +45,6 @@ export interface FetchResult {
   images: FetchedImage[];
 }
 
-const REMOTE_RE = /^(docker|https?):\/\//;
-
 export async function fetchImages(ctx: Ctx, opts: FetchOptions): Promise<FetchResult> {
   // Refuse what cannot be imported before creating anything (a refused fetch on a fresh host
   // must not leave a data dir behind).
@@ -42,7 +53,7 @@ export async function fetchImages(ctx: Ctx, opts: FetchOptions): Promise<FetchRe
   using _lock = lockStore(ctx, 'shared');
   const images: FetchedImage[] = [];
   for (const ref of opts.refs) {
-    const rec = await fetchOne(ctx, ref);
+    const rec = await fetchOne(ctx, ref, opts);
     images.push({ ref, id: rec.id, name: rec.name, version: rec.version });
   }
   return { images };
@@ -53,11 +64,7 @@ function localRef(ref: string): LocalImageRef {
 }
 
 function checkFetchable(ctx: Ctx, ref: string): void {
-  if (REMOTE_RE.test(ref)) {
-    throw new SkiffError('USAGE', `cannot fetch ${ref}: this skiff imports local images only (files and directories)`, {
-      hint: 'copy it locally first, e.g. skopeo copy docker://… oci:DIR:TAG',
-    });
-  }
+  if (classifyImageRef(ref, fs.existsSync(localRef(ref).path)).kind !== 'local') return;
   if (!fs.existsSync(localRef(ref).path)) throw new SkiffError('IMAGE_NOT_FOUND', `no such file or directory: ${localRef(ref).path}`);
   if (!ctx.insecure.image) {
     throw new SkiffError('SIGNATURE_MISSING', `${ref} is a local image and carries no signature skiff can check`, {
@@ -66,7 +73,24 @@ function checkFetchable(ctx: Ctx, ref: string): void {
   }
 }
 
-async function fetchOne(ctx: Ctx, ref: string): Promise<ImageRecord> {
+async function fetchOne(ctx: Ctx, ref: string, opts: FetchOptions): Promise<ImageRecord> {
+  const kind = classifyImageRef(ref, fs.existsSync(localRef(ref).path));
+  switch (kind.kind) {
+    case 'docker': {
+      const { pullDockerImage } = await import('../remote/registry/pull.ts');
+      return pullDockerImage(ctx, kind.reference, opts);
+    }
+    case 'url':
+    case 'name': {
+      const { fetchRemoteAci } = await import('../remote/aci/fetch-remote-aci.ts');
+      return fetchRemoteAci(ctx, kind, opts);
+    }
+    case 'local':
+      return fetchLocal(ctx, ref);
+  }
+}
+
+async function fetchLocal(ctx: Ctx, ref: string): Promise<ImageRecord> {
   const local = localRef(ref);
   const file = local.path;
   const st = fs.statSync(file);
