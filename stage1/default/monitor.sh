@@ -33,6 +33,15 @@ write_file() {
   printf '%s' "$2" > "$tmp" && mv -f -- "$tmp" "$1"
 }
 
+# Sleeps SECONDS without forking sleep(1) (a fork costs about as much as the naps here): a read
+# with a timeout on a pipe nobody writes to. The pipe is made on the first nap only.
+nap_fd=
+nap() {
+  [ -n "$nap_fd" ] || exec {nap_fd}<> <(:)
+  read -r -t "$1" -u "$nap_fd" _ 2>/dev/null
+  return 0
+}
+
 declare -A alive=()  # runtime pid -> app index
 tees=()
 first_failure=
@@ -155,7 +164,7 @@ wait_apps() {
       if [ -z "${done-}" ]; then
         # No pid: a trapped signal cut the wait short (its trap has run), or a child was
         # reaped between the look above and the wait (127); look again.
-        [ $status -eq 127 ] && sleep 0.05
+        [ $status -eq 127 ] && nap 0.05
         continue
       fi
     fi
@@ -196,7 +205,7 @@ teardown() {
   if sandbox_alive; then
     debug "killing the sandbox $SKIFF_SANDBOX_PID"
     kill -KILL "$SKIFF_SANDBOX_PID" 2>/dev/null
-    for ((try = 0; try < 200; try++)); do sandbox_alive || break; sleep 0.01; done
+    for ((try = 0; try < 2000; try++)); do sandbox_alive || break; nap 0.001; done
   fi
   # Kept while a CNI DEL failed: gc's retry needs the namespace (ptp removes its rules from it).
   if [ -n "$SKIFF_NETNS_MOUNT" ] && [ $failed = 0 ] && umount -- "$SKIFF_NETNS_MOUNT" 2>/dev/null; then
@@ -208,7 +217,7 @@ teardown() {
     for d in "${SKIFF_CGROUP_DIRS[@]}"; do [ -d "$d" ] && dirs+=("$d"); done
     [ ${#dirs[@]} -eq 0 ] && break
     rmdir -- "${dirs[@]}" 2>/dev/null && break
-    sleep 0.02
+    nap 0.02
   done
   for d in "${SKIFF_CGROUP_DIRS[@]}"; do [ -d "$d" ] && warn "cgroup $d is still there (skiff gc will retry)"; done
   return 0
