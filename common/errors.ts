@@ -31,6 +31,10 @@ export type ErrorCode =
   | 'STAGE1_FAILED'
   | 'APP_NOT_FOUND'
   | 'APP_NOT_EXECUTABLE'
+  | 'NETWORK'
+  | 'TLS'
+  | 'HTTP_STATUS'
+  | 'AUTH'
   | 'INTERNAL';
 
 export interface SkiffErrorOptions {

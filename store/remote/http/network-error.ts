@@ -1,0 +1,59 @@
+// Turning what Node's http/tls layers throw into one line a user can act on. Pure.
+import { SkiffError } from '../../../common/errors.ts';
+
+const NETWORK_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  EPIPE: 'connection closed',
+  EAI_AGAIN: 'name lookup failed (temporary)',
+  ENOTFOUND: 'no such host',
+};
+
+const TLS_CODES: Readonly<Record<string, string>> = {
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  CERT_NOT_YET_VALID: 'its TLS certificate is not valid yet',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is for another host name',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its TLS certificate chain ends in an untrusted self-signed CA',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate is signed by an unknown CA',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its TLS certificate is signed by an unknown CA',
+  UNABLE_TO_GET_ISSUER_CERT: 'its TLS certificate is signed by an unknown CA',
+  CERT_SIGNATURE_FAILURE: 'its TLS certificate has a bad signature',
+  CERT_REVOKED: 'its TLS certificate was revoked',
+};
+
+/**
+ * `hostPort` is what the user wrote (HOST or HOST:PORT); `certsDir` the certs.d directory a CA
+ * for it would go in, named in the hint.
+ */
+export function describeNetworkError(err: unknown, hostPort: string, certsDir: string): SkiffError {
+  const e = err as (NodeJS.ErrnoException & { reason?: string }) | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (code in TLS_CODES) {
+    return new SkiffError('TLS', `cannot trust ${hostPort}: ${TLS_CODES[code]}`, {
+      hint: `put its CA in ${certsDir}/ca.crt, or pass --insecure-options=tls to skip the check`,
+      cause: err,
+    });
+  }
+  const message = e instanceof Error ? e.message : String(err);
+  // An https request answered in plain http: OpenSSL sees no TLS record.
+  if (code === 'EPROTO' || /wrong version number|packet length too long|ssl3_get_record/i.test(message)) {
+    return new SkiffError('TLS', `cannot talk TLS to ${hostPort}: it does not answer in TLS`, {
+      hint: 'if it serves plain http, pass --insecure-options=http',
+      cause: err,
+    });
+  }
+  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) {
+    return new SkiffError('TLS', `TLS with ${hostPort} failed: ${message}`, { cause: err });
+  }
+  if (code in NETWORK_CODES) {
+    return new SkiffError('NETWORK', `cannot reach ${hostPort}: ${NETWORK_CODES[code]}`, { cause: err });
+  }
+  if (code === 'ECONNABORTED' || message === 'aborted' || message === 'socket hang up') {
+    return new SkiffError('NETWORK', `${hostPort} closed the connection`, { cause: err });
+  }
+  return new SkiffError('NETWORK', `cannot reach ${hostPort}: ${code || message}`, { cause: err });
+}
