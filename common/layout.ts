@@ -49,9 +49,11 @@ export const DEFAULT_LOCAL_CONFIG_DIR = '/etc/skiff';
 export const DEFAULT_SYSTEM_CONFIG_DIR = '/usr/lib/skiff';
 /** Keys trusted for every image name. */
 export const trustedKeysRootDir = (configDir: string): string => path.join(configDir, 'trustedkeys', 'root.d');
+/** Where the per-prefix key dirs start (listing walks it). */
+export const trustedKeysPrefixBaseDir = (configDir: string): string => path.join(configDir, 'trustedkeys', 'prefix.d');
 /** Keys trusted for names under `prefix` (`example.com/app` → prefix.d/example.com/app/). */
 export const trustedKeysPrefixDir = (configDir: string, prefix: string): string =>
-  path.join(configDir, 'trustedkeys', 'prefix.d', ...prefix.split('/'));
+  path.join(trustedKeysPrefixBaseDir(configDir), ...prefix.split('/'));
 /** One armored public key per file, named by its lowercase hex fingerprint. */
 export const trustedKeyPath = (keyDir: string, fingerprint: string): string => path.join(keyDir, fingerprint);
 /** Registry and HTTPS credentials (`*.json`, rkt's auth.d format with skiffKind). */
