@@ -14,7 +14,11 @@ export interface FeedOptions {
  * Reads `source` to its end, calling onChunk for every byte and feeding the parser's input.
  * Resolves with the parser's result; rejects with the first failure of either side.
  */
-export async function feedParser<T>(source: Readable, opts: FeedOptions, parse: (input: Readable) => Promise<T>): Promise<T> {
+export async function feedParser<T>(
+  source: Readable | AsyncIterable<Buffer>,
+  opts: FeedOptions,
+  parse: (input: Readable) => Promise<T>,
+): Promise<T> {
   const input = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
   // The parser may have settled and dropped its listeners before we destroy input with an error.
   input.on('error', () => undefined);
@@ -52,14 +56,19 @@ export async function feedParser<T>(source: Readable, opts: FeedOptions, parse: 
     // nothing left on the event loop the process would exit 0 in silence (a size limit hit by
     // onChunk on a plain tar did exactly that).
     input.destroy(err instanceof Error ? err : new Error(String(err)));
-    source.destroy();
+    stop(source);
     await parserDone;
     throw err;
   }
   if (failure !== undefined) {
-    source.destroy();
+    stop(source);
     throw failure;
   }
   input.end();
   return parsing;
+}
+
+/** Leaving a for-await early already closes an iterator; a Readable is destroyed to be sure. */
+function stop(source: Readable | AsyncIterable<Buffer>): void {
+  if ('destroy' in source && typeof source.destroy === 'function') source.destroy();
 }

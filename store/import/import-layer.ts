@@ -12,7 +12,7 @@ import { blobPath, createBlobWriter, hasBlob, type BlobWriter } from '../cas.ts'
 import { sniffCompression } from '../formats/image-ref.ts';
 import { extractTar } from '../tar/extract-tree.ts';
 import { commitTree, createTreeTmp, isTreeRendered, type TreeTmp } from '../tree-store.ts';
-import { READ_CHUNK, readMagic, spawnDecompressor } from './decompress.ts';
+import { READ_CHUNK, spawnDecompressor } from './decompress.ts';
 import { feedParser } from './feed.ts';
 
 export interface LayerDescriptor {
@@ -28,39 +28,73 @@ async function drain(input: Readable): Promise<undefined> {
   return undefined;
 }
 
-export async function importLayer(ctx: Ctx, file: string, desc: LayerDescriptor, diffId: Digest, what: string): Promise<TreeId> {
+/** Where a layer's bytes (as stored: compressed) come from when the store lacks its blob. */
+export interface LayerSource {
+  /** Opened at most once, and only when the blob is not in the store (so nothing is downloaded for it). */
+  open(): Promise<AsyncIterable<Buffer>>;
+}
+
+export interface ImportLayerOptions {
+  /** Told of every compressed byte read; default: ctx.progress. */
+  onBytes?: (bytes: number) => void;
+}
+
+/** Enough of a stream to tell a tar (its 512-byte header) from gzip or zstd. */
+const HEAD_BYTES = 512;
+
+/**
+ * Imports one layer from a file, or from a stream (a registry download) with no temp file: the
+ * bytes are hashed and stored, decompressed, hashed again and extracted as they arrive. A layer
+ * whose blob and tree are both stored is not read at all.
+ */
+export async function importLayer(
+  ctx: Ctx,
+  source: string | LayerSource,
+  desc: LayerDescriptor,
+  diffId: Digest,
+  what: string,
+  opts: ImportLayerOptions = {},
+): Promise<TreeId> {
   const treeId = treeIdFor(diffId);
   const haveBlob = hasBlob(ctx.dataDir, desc.digest);
   const haveTree = isTreeRendered(ctx.dataDir, treeId);
   if (haveBlob && haveTree) return treeId;
-  const input = haveBlob ? blobPath(ctx.dataDir, desc.digest) : file;
-  if (!fs.existsSync(input)) throw new SkiffError('IMAGE_FORMAT', `${what}: layer ${desc.digest} is missing from the image`);
-  const compression = sniffCompression(readMagic(input));
+  let input: AsyncIterable<Buffer>;
+  if (haveBlob || typeof source === 'string') {
+    const file = haveBlob ? blobPath(ctx.dataDir, desc.digest) : (source as string);
+    if (!fs.existsSync(file)) throw new SkiffError('IMAGE_FORMAT', `${what}: layer ${desc.digest} is missing from the image`);
+    input = fs.createReadStream(file, { highWaterMark: READ_CHUNK });
+  } else {
+    input = await source.open();
+  }
+  const { head, rest } = await peekHead(input, HEAD_BYTES);
+  const compression = sniffCompression(head);
   if (compression === 'unknown' || compression === 'bzip2' || compression === 'xz') {
+    await closeIterable(rest);
     throw new SkiffError('IMAGE_FORMAT', `${what}: layer ${desc.digest} is not a tar, gzip or zstd stream (${compression})`);
   }
   using blob = haveBlob ? undefined : createBlobWriter(ctx.dataDir, 'sha256');
   using tmp = haveTree ? undefined : createTreeTmp(ctx.dataDir);
-  const compHash = createHash('sha256');
-  const diffHash = compression === 'none' ? compHash : createHash('sha256');
+  const diffHash = compression === 'none' ? undefined : createHash('sha256');
   const render = (s: Readable): Promise<{ entries: import('../tree/tree-record.ts').TreeEntry[] } | undefined> =>
     tmp ? extractTar(s, layerExtractOptions(ctx, tmp, what)) : drain(s);
+  const onBytes = opts.onBytes ?? ((n: number) => ctx.progress?.advance(n));
+  const compHash = createHash('sha256');
   const onCompressed = (chunk: Buffer): void => {
     compHash.update(chunk);
     blob?.write(chunk);
-    ctx.progress?.advance(chunk.length);
+    onBytes(chunk.length);
   };
-  const source = fs.createReadStream(input, { highWaterMark: READ_CHUNK });
   let result;
   try {
     if (compression === 'none') {
-      result = await feedParser(source, { onChunk: onCompressed }, render);
+      result = await feedParser(rest, { onChunk: onCompressed }, render);
     } else {
       const dec = await spawnDecompressor(compression, `${what}: layer ${desc.digest}`);
       try {
-        result = await feedParser(source, { onChunk: onCompressed }, async (compressed) => {
+        result = await feedParser(rest, { onChunk: onCompressed }, async (compressed) => {
           compressed.pipe(dec.stdin as NodeJS.WritableStream);
-          const r = await feedParser(dec.stdout, { onChunk: (c) => void diffHash.update(c) }, render);
+          const r = await feedParser(dec.stdout, { onChunk: (c) => void diffHash!.update(c) }, render);
           await dec.done;
           return r;
         });
@@ -72,14 +106,51 @@ export async function importLayer(ctx: Ctx, file: string, desc: LayerDescriptor,
   } catch (err) {
     throw wrap(err, `${what}: layer ${desc.digest}`);
   }
-  checkDigest(compHash.digest('hex'), desc.digest, `${what}: layer`);
-  checkDigest(diffHash === compHash ? desc.digest.slice(7) : diffHash.digest('hex'), diffId, `${what}: uncompressed layer (diff_id)`);
+  const compDigest = digestOf('sha256', compHash.digest('hex'));
+  checkDigest(compDigest, desc.digest, `${what}: layer`);
+  checkDigest(diffHash ? digestOf('sha256', diffHash.digest('hex')) : compDigest, diffId, `${what}: uncompressed layer (diff_id)`);
   commitLayer(ctx, blob, desc, tmp, treeId, result?.entries);
   return treeId;
 }
 
-function checkDigest(hex: string, expected: Digest, what: string): void {
-  const got = digestOf('sha256', hex);
+/** The first `n` bytes of a stream (fewer if it is shorter), and the whole stream again. */
+export async function peekHead(source: AsyncIterable<Buffer>, n: number): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+  const it = source[Symbol.asyncIterator]();
+  const parts: Buffer[] = [];
+  let length = 0;
+  let ended = false;
+  while (length < n) {
+    const r = await it.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    parts.push(r.value);
+    length += r.value.length;
+  }
+  const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  async function* rest(): AsyncGenerator<Buffer> {
+    let finished = ended;
+    try {
+      if (head.length > 0) yield head;
+      while (!finished) {
+        const r = await it.next();
+        if (r.done) finished = true;
+        else yield r.value;
+      }
+    } finally {
+      // Stopped early (a failure downstream): close the source, so a download is abandoned.
+      if (!finished) await it.return?.();
+    }
+  }
+  return { head: head.subarray(0, n), rest: rest() };
+}
+
+async function closeIterable(source: AsyncIterable<Buffer>): Promise<void> {
+  await source[Symbol.asyncIterator]().return?.();
+}
+
+function checkDigest(got: Digest, expected: Digest, what: string): void {
   if (got !== expected) {
     throw new SkiffError('DIGEST_MISMATCH', `${what} has digest ${got}, expected ${expected}`, {
       hint: 'the image is corrupt or was tampered with; nothing was stored',

@@ -11,12 +11,26 @@ import { parseJsonDocument, validateOciConfig, validateOciManifest } from '../..
 import { putBlob } from '../cas.ts';
 import { ociConfigToImageManifest } from '../convert/oci-to-appc.ts';
 import { versionOf, writeImageRecord, type ImageRecord, type LayerRecord } from '../image-index.ts';
-import { importLayer } from './import-layer.ts';
+import { describePlatform, HOST_PLATFORM, type PlatformWanted } from '../formats/oci-layout.ts';
+import { importLayer, type LayerDescriptor, type LayerSource } from './import-layer.ts';
 
-/** Where the blobs of an image being imported are found, by digest. */
+/** Where the blobs of an image being imported are found, by digest: files on this host. */
 export interface BlobSource {
   describe: string;
   pathOf(digest: Digest): string;
+}
+
+/** Blobs that have to be fetched (a registry): small ones read whole, layers as streams. */
+export interface RemoteBlobSource {
+  describe: string;
+  /** The config blob: verified against its digest and size, refused past `max` bytes. */
+  readBlob(desc: { digest: Digest; size: number }, max: number, what: string): Promise<Buffer>;
+  /** A layer's bytes, opened only if the store lacks them; `signal` aborts the transfer. */
+  layer(desc: LayerDescriptor, signal: AbortSignal): LayerSource;
+  /** Layers imported at once. */
+  concurrency: number;
+  /** Per-layer progress, when the caller draws it. */
+  onLayerStart?(desc: LayerDescriptor, index: number): { advance(bytes: number): void; done(skipped: boolean): void };
 }
 
 export function layoutBlobSource(dir: string): BlobSource {
@@ -55,37 +69,45 @@ export interface OciImportInput {
   name: string;
   tag: string | undefined;
   manifestDigest: Digest;
-  /** The manifest bytes, when they are not in the blob source (a synthesized docker-archive manifest). */
+  /** The manifest bytes, when they are not in the blob source (a synthesized docker-archive manifest, a registry's). */
   manifestBytes?: Buffer;
-  blobs: BlobSource;
+  blobs: BlobSource | RemoteBlobSource;
+  /** The platform the image must be built for; default this host's (linux/amd64). */
+  platform?: PlatformWanted;
+}
+
+function isRemote(blobs: BlobSource | RemoteBlobSource): blobs is RemoteBlobSource {
+  return 'readBlob' in blobs;
 }
 
 export async function importOciImage(ctx: Ctx, input: OciImportInput): Promise<ImageRecord> {
   const max = ctx.limits.maxManifestBytes;
   const what = input.source;
-  const manifestBytes = input.manifestBytes ?? readVerifiedBlob(input.blobs, input.manifestDigest, max, 'manifest');
+  const blobs = input.blobs;
+  if (input.manifestBytes === undefined && isRemote(blobs)) throw new SkiffError('INTERNAL', `${what}: no manifest bytes given`);
+  const manifestBytes = input.manifestBytes ?? readVerifiedBlob(blobs as BlobSource, input.manifestDigest, max, 'manifest');
   const manifest = validateOciManifest(parseJsonDocument(manifestBytes, `the manifest of ${what}`, max), what);
   const configDigest = parseDigest(manifest.config.digest);
-  const configBytes = readVerifiedBlob(input.blobs, configDigest, max, 'image config');
+  const configBytes = isRemote(blobs)
+    ? await blobs.readBlob({ digest: configDigest, size: manifest.config.size }, max, 'image config')
+    : readVerifiedBlob(blobs, configDigest, max, 'image config');
   const config = validateOciConfig(parseJsonDocument(configBytes, `the image config of ${what}`, max), what);
-  if (config.os !== 'linux' || config.architecture !== 'amd64') {
-    throw new SkiffError('IMAGE_FORMAT', `${what} is built for ${config.os}/${config.architecture}, this host runs linux/amd64`);
+  const platform = input.platform ?? HOST_PLATFORM;
+  if (config.os !== platform.os || config.architecture !== platform.architecture) {
+    throw new SkiffError('IMAGE_FORMAT', `${what} is built for ${config.os}/${config.architecture}, not ${describePlatform(platform)}`);
   }
   const diffIds = config.rootfs.diff_ids;
   if (diffIds.length !== manifest.layers.length) {
     throw new SkiffError('IMAGE_FORMAT', `${what}: the config lists ${diffIds.length} layers, the manifest ${manifest.layers.length}`);
   }
   const total = manifest.layers.reduce((n, l) => n + l.size, 0);
-  ctx.progress?.start(`importing ${what}`, total);
-  const trees: TreeId[] = [];
-  const layers: LayerRecord[] = [];
-  for (const [i, l] of manifest.layers.entries()) {
-    const desc = { digest: parseDigest(l.digest), size: l.size, mediaType: l.mediaType };
-    const diffId = parseDigest(diffIds[i]!);
-    trees.push(await importLayer(ctx, input.blobs.pathOf(desc.digest), desc, diffId, what));
-    layers.push({ ...desc, diffId });
-  }
-  ctx.progress?.done();
+  const layers: LayerRecord[] = manifest.layers.map((l, i) => ({
+    digest: parseDigest(l.digest),
+    size: l.size,
+    mediaType: l.mediaType,
+    diffId: parseDigest(diffIds[i]!),
+  }));
+  const trees = isRemote(blobs) ? await importRemoteLayers(ctx, blobs, layers, what) : await importLocalLayers(ctx, blobs, layers, total, what);
   const storedManifest = putBlob(ctx.dataDir, 'sha256', manifestBytes, input.manifestDigest);
   putBlob(ctx.dataDir, 'sha256', configBytes, configDigest);
   const imageManifest = ociConfigToImageManifest({
@@ -111,4 +133,47 @@ export async function importOciImage(ctx: Ctx, input: OciImportInput): Promise<I
   };
   writeImageRecord(ctx.dataDir, record);
   return record;
+}
+
+async function importLocalLayers(ctx: Ctx, blobs: BlobSource, layers: readonly LayerRecord[], total: number, what: string): Promise<TreeId[]> {
+  ctx.progress?.start(`importing ${what}`, total);
+  const trees: TreeId[] = [];
+  for (const l of layers) trees.push(await importLayer(ctx, blobs.pathOf(l.digest), l, l.diffId, what));
+  ctx.progress?.done();
+  return trees;
+}
+
+/**
+ * Layers from a registry, `concurrency` at a time, each streamed straight into the store. The
+ * first failure aborts the transfers still running, and is thrown once they have all settled
+ * (so their temp files are gone); layers already verified and committed stay, as blobs no
+ * image refers to yet.
+ */
+async function importRemoteLayers(ctx: Ctx, blobs: RemoteBlobSource, layers: readonly LayerRecord[], what: string): Promise<TreeId[]> {
+  const abort = new AbortController();
+  const trees: TreeId[] = new Array<TreeId>(layers.length);
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < layers.length) {
+      const i = next++;
+      const l = layers[i]!;
+      const item = blobs.onLayerStart?.(l, i);
+      let opened = false;
+      const source = blobs.layer(l, abort.signal);
+      try {
+        trees[i] = await importLayer(ctx, { open: () => ((opened = true), source.open()) }, l, l.diffId, what, {
+          onBytes: (n) => item?.advance(n),
+        });
+        item?.done(!opened);
+      } catch (err) {
+        item?.done(false);
+        failure ??= { err };
+        abort.abort();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(blobs.concurrency, layers.length)) }, worker));
+  if (failure !== undefined) throw failure.err;
+  return trees;
 }
