@@ -12,7 +12,7 @@ pod options:
   --hostname=H   --hosts-entry=IP=HOST|host   --port=NAME:[HOSTIP:]HOSTPORT
   --volume=NAME,kind=host|empty,source=/p[,readOnly=true][,recursive=true][,mode=0755,uid=N,gid=N]
   --pod-manifest=FILE   --uuid-file-save=FILE   --set-env=K=V   --set-env-file=F   --inherit-env
-  --interactive   --private-users
+  --interactive   --private-users   --pull-policy=never|new|update (default new)
 app options:
   --name=N --exec=CMD --user=U --group=G --supplementary-gids=1,2 --working-dir=/d --environment=K=V
   --memory=128M --cpu=500m --cpu-shares=N --oom-score-adj=N --readonly-rootfs=true

@@ -54,6 +54,7 @@ export const OPTION_SPECS: Readonly<Record<string, OptionSpec>> = Object.freeze(
   'inherit-env': bool('pod'),
   interactive: bool('pod'),
   'private-users': bool('pod'),
+  'pull-policy': value('pod'),
 
   name: value('app'),
   exec: value('app'),

@@ -3,6 +3,7 @@
 // pod-network-options.ts; volumes and the environment here.
 import type { Volume } from '../../common/appc-types.ts';
 import { SkiffError } from '../../common/errors.ts';
+import { PULL_POLICIES, type PullPolicy } from '../../store/import/fetch-images.ts';
 import { isAcName } from './ac-name.ts';
 import { isValidEnvName, parseEnvAssignment } from './app-options.ts';
 import { collectOptions, lookupOption, parseBoolValue, splitOptionToken } from './option-table.ts';
@@ -32,6 +33,8 @@ export interface ParsedPodOptions {
   privateUsers: boolean;
   /** Global options found among the pod options (`--debug`, `--dir=…`), for the caller. */
   globalArgs: string[];
+  /** Images not in the store are fetched (`new`, the default for prepare and run), always asked for (`update`), or refused (`never`). */
+  pullPolicy: PullPolicy;
 }
 
 export function defaultPodOptions(): ParsedPodOptions {
@@ -48,6 +51,7 @@ export function defaultPodOptions(): ParsedPodOptions {
     interactive: false,
     privateUsers: false,
     globalArgs: [],
+    pullPolicy: 'new',
   };
 }
 
@@ -132,6 +136,12 @@ export function parseEnvFile(text: string, source = 'environment file'): Record<
   return Object.fromEntries(env);
 }
 
+function parsePullPolicy(value: string): PullPolicy {
+  const policy = PULL_POLICIES.find((p) => p === value);
+  if (policy === undefined) throw usage('pull-policy', value, `choose from ${PULL_POLICIES.join(', ')}`);
+  return policy;
+}
+
 // rkt: with --pod-manifest, the manifest is the whole pod; these would be silently ignored.
 const MANIFEST_OWNED = ['volume', 'port', 'set-env', 'set-env-file', 'inherit-env'] as const;
 
@@ -175,6 +185,7 @@ export function parsePodOptions(podArgs: readonly string[]): ParsedPodOptions {
   opts.inheritEnv = bool('inherit-env');
   opts.interactive = bool('interactive');
   opts.privateUsers = bool('private-users');
+  opts.pullPolicy = parsePullPolicy(one('pull-policy') ?? 'new');
   opts.net = parseNet(all('net'));
   opts.dns = parseDns({
     dns: all('dns'),

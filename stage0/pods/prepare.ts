@@ -11,7 +11,8 @@ import * as layout from '../../common/layout.ts';
 import { fsyncDir, writeFileAtomic, writeJsonAtomic } from '../../common/write-atomic.ts';
 import { parseJsonDocument, validatePodManifest } from '../../common/schemas/validate.ts';
 import { readImageRecords, resolveImage, type ImageRecord } from '../../store/image-index.ts';
-import { fetchImages } from '../../store/import/fetch-images.ts';
+import { fetchImages, type PullPolicy } from '../../store/import/fetch-images.ts';
+import { classifyImageRef } from '../../store/formats/image-ref.ts';
 import { ensureStore, lockStore } from '../../store/store-dirs.ts';
 import type { ParsedAppOptions } from '../pod/app-options.ts';
 import { buildPodManifest } from '../pod/build-pod-manifest.ts';
@@ -45,21 +46,33 @@ export interface PreparedPod extends Disposable {
   lock: PodLock;
 }
 
-/** A local file or transport ref that is not in the store yet is imported first, as rkt run does. */
-async function resolveAppImages(ctx: Ctx, refs: readonly string[]): Promise<ImageRecord[]> {
-  const records = readImageRecords(ctx.dataDir);
+/**
+ * Each app's image under the pull policy (rkt's run): `new` uses what the store has (by ID,
+ * name or remote record) and fetches the rest, `update` asks every remote source again (an
+ * image ID still names a stored image), `never` takes the store only.
+ */
+async function resolveAppImages(ctx: Ctx, refs: readonly string[], pullPolicy: PullPolicy, env: Readonly<Record<string, string>>): Promise<ImageRecord[]> {
   const out: ImageRecord[] = [];
   for (const ref of refs) {
-    try {
-      out.push(resolveImage(records, ref));
-    } catch (err) {
-      const isLocal = /^(oci|oci-archive|docker-archive):/.test(ref) || fs.existsSync(ref);
-      if (!isLocal || (err as SkiffError).code !== 'IMAGE_NOT_FOUND') throw err;
-      const { images } = await fetchImages(ctx, { refs: [ref] });
-      out.push(resolveImage(readImageRecords(ctx.dataDir), images[0]!.id));
+    // A file (or oci:/docker-archive: ref) is always read, as rkt run did: a path names no stored image.
+    const isLocal = classifyImageRef(ref, fs.existsSync(ref)).kind === 'local';
+    if (isImageIdRef(ref) || (pullPolicy !== 'update' && !isLocal)) {
+      try {
+        out.push(resolveImage(readImageRecords(ctx.dataDir), ref));
+        continue;
+      } catch (err) {
+        if ((err as SkiffError).code !== 'IMAGE_NOT_FOUND' || isImageIdRef(ref)) throw err;
+      }
     }
+    const { images } = await fetchImages(ctx, { refs: [ref], pullPolicy, env });
+    out.push(resolveImage(readImageRecords(ctx.dataDir), images[0]!.id));
   }
   return out;
+}
+
+/** An image ID or ID prefix (`sha512-…`, `sha256:…`): found in the store or nowhere. */
+function isImageIdRef(ref: string): boolean {
+  return /^(sha512-|sha256:|sha256-)[0-9a-f]+$/i.test(ref);
 }
 
 function loadPodManifestFile(ctx: Ctx, file: string): { manifest: PodManifest; warnings: string[] } {
@@ -92,7 +105,7 @@ async function buildManifest(ctx: Ctx, opts: PrepareOptions): Promise<{ manifest
     });
     return { ...r, manifest: { ...r.manifest, apps }, images };
   }
-  const records = await resolveAppImages(ctx, opts.apps.map((a) => a.image));
+  const records = await resolveAppImages(ctx, opts.apps.map((a) => a.image), opts.pod.pullPolicy, opts.hostEnv);
   let envFile: Record<string, string> | undefined;
   for (const f of opts.pod.setEnvFiles) {
     let text: string;

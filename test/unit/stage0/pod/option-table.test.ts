@@ -14,7 +14,7 @@ test('the table holds the DESIGN.md app and pod options in the right scopes', ()
     'cpu-shares', 'oom-score-adj', 'readonly-rootfs', 'caps-retain', 'caps-remove', 'seccomp', 'mount'];
   const pod = ['stage1-name', 'stage1-path', 'stage1-runtime', 'no-overlay', 'net', 'dns', 'dns-search', 'dns-opt',
     'hostname', 'hosts-entry', 'volume', 'port', 'pod-manifest', 'uuid-file-save', 'set-env', 'set-env-file',
-    'inherit-env', 'interactive', 'private-users'];
+    'inherit-env', 'interactive', 'private-users', 'pull-policy'];
   for (const name of app) assert.equal(OPTION_SPECS[name]?.scope, 'app', name);
   for (const name of pod) assert.equal(OPTION_SPECS[name]?.scope, 'pod', name);
   for (const name of ['dir', 'insecure-options', 'debug', 'log-format']) assert.equal(OPTION_SPECS[name]?.scope, 'global', name);

@@ -22,7 +22,7 @@ test('every pod option parses to its typed value', () => {
     '--hosts-entry=10.0.0.2=db', '--volume=data,kind=host,source=/srv/data,readOnly=true',
     '--volume', 'scratch,kind=empty,mode=1777,uid=10,gid=20', '--port=http:8080', '--port=https:[::1]:8443',
     '--uuid-file-save=/run/pod.uuid', '--set-env=A=1', '--set-env=A=2', '--set-env=B=',
-    '--set-env-file=/etc/a.env', '--inherit-env', '--interactive', '--private-users',
+    '--set-env-file=/etc/a.env', '--inherit-env', '--interactive', '--private-users', '--pull-policy=update',
   );
   assert.deepEqual(opts, {
     stage1Name: 'fly',
@@ -44,7 +44,15 @@ test('every pod option parses to its typed value', () => {
     interactive: true,
     privateUsers: true,
     globalArgs: ['--debug=true', '--dir=/var/lib/x'],
+    pullPolicy: 'update',
   });
+});
+
+test('--pull-policy: new by default for prepare and run; never, new or update', () => {
+  assert.equal(podOpts().pullPolicy, 'new');
+  assert.equal(podOpts('--pull-policy=never').pullPolicy, 'never');
+  assert.equal(podOpts('--pull-policy', 'update').pullPolicy, 'update');
+  assert.throws(() => podOpts('--pull-policy=always'), usage(/invalid --pull-policy "always": choose from never, new, update/));
 });
 
 test('bool pod options accept =false', () => {

@@ -1,0 +1,60 @@
+// rkt's `remote` table as files: one small JSON record per remote source (an ACI URL, a
+// docker:// reference, a discovery request), named by the sha256 of its key so any URL maps
+// to one safe name. Records are hints: a missing, unreadable or stale one only costs a
+// download, and the image it names is looked up in the index before it is used.
+import fs from 'node:fs';
+import { createHash } from 'node:crypto';
+import type { ImageId } from '../../../common/ids.ts';
+import * as layout from '../../../common/layout.ts';
+import { writeJsonAtomic } from '../../../common/write-atomic.ts';
+import type { DiscoveredEndpoints } from '../discovery/templates.ts';
+
+export interface RemoteRecord {
+  /** What the record is about: `https://…/x.aci`, `docker://host/repo:tag`, or `discovery:NAME,LABELS`. */
+  key: string;
+  /** When the image (or discovery page) was last fetched or revalidated (ISO). */
+  fetchedAt: string;
+  /** Seconds from fetchedAt during which it is used without asking (Cache-Control max-age). */
+  maxAge: number;
+  etag?: string;
+  imageId?: ImageId;
+  /** The signature's URL, for ACIs. */
+  ascUrl?: string;
+  /**
+   * Fingerprint of the key whose signature was checked. Absent when it was fetched with
+   * --insecure-options=image: such a record must not let a later, checked fetch skip the check.
+   */
+  signedBy?: string;
+  /** For discovery records: what the page said. */
+  discovery?: DiscoveredEndpoints;
+}
+
+export function remoteRecordKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function readRemoteRecord(dataDir: string, key: string): RemoteRecord | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(layout.remoteCacheRecordPath(dataDir, remoteRecordKey(key)), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    const rec = JSON.parse(text) as RemoteRecord;
+    // A hash collision is not a worry; a record copied by hand under the wrong name is.
+    return rec.key === key && typeof rec.fetchedAt === 'string' && typeof rec.maxAge === 'number' ? rec : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeRemoteRecord(dataDir: string, rec: RemoteRecord): void {
+  fs.mkdirSync(layout.remoteCacheDir(dataDir), { recursive: true, mode: 0o755 });
+  writeJsonAtomic(layout.remoteCacheRecordPath(dataDir, remoteRecordKey(rec.key)), rec);
+}
+
+export function removeRemoteRecord(dataDir: string, key: string): void {
+  fs.rmSync(layout.remoteCacheRecordPath(dataDir, remoteRecordKey(key)), { force: true });
+}
