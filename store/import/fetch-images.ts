@@ -75,10 +75,26 @@ function checkFetchable(ctx: Ctx, ref: string): void {
 
 async function fetchOne(ctx: Ctx, ref: string, opts: FetchOptions): Promise<ImageRecord> {
   const kind = classifyImageRef(ref, fs.existsSync(localRef(ref).path));
+  // A local file is always read (as rkt): importing it again is how a changed file is seen,
+  // and an unchanged one dedups to the stored image.
+  const policy = opts.pullPolicy ?? 'update';
+  if (kind.kind !== 'local' && policy !== 'update') {
+    const { findStoredImage } = await import('../remote/cache/stored-image.ts');
+    const stored = findStoredImage(ctx, kind, opts.platform);
+    if (stored) return stored;
+    if (policy === 'never') {
+      throw new SkiffError('IMAGE_NOT_FOUND', `no image ${ref} in the store and --pull-policy=never`, {
+        hint: 'fetch it first, or use --pull-policy=new',
+      });
+    }
+  }
   switch (kind.kind) {
     case 'docker': {
       const { pullDockerImage } = await import('../remote/registry/pull.ts');
-      return pullDockerImage(ctx, kind.reference, opts);
+      const { recordDockerPull } = await import('../remote/cache/stored-image.ts');
+      const image = await pullDockerImage(ctx, kind.reference, opts);
+      recordDockerPull(ctx, kind.reference, image);
+      return image;
     }
     case 'url':
     case 'name': {
