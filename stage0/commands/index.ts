@@ -13,11 +13,12 @@ import run from './run.ts';
 import runPrepared from './run-prepared.ts';
 import status from './status.ts';
 import stop from './stop.ts';
+import trust from './trust.ts';
 import version from './version.ts';
 
-export const COMMANDS = [fetch, image, prepare, run, runPrepared, status, list, logs, enter, stop, rm, gc, catManifest, version] as readonly SkiffCommand<never>[];
+export const COMMANDS = [fetch, trust, image, prepare, run, runPrepared, status, list, logs, enter, stop, rm, gc, catManifest, version] as readonly SkiffCommand<never>[];
 export const COMMAND_NAMES: ReadonlySet<string> = new Set([
-  'fetch', 'image', 'prepare', 'run', 'run-prepared', 'status', 'list', 'logs', 'enter', 'stop', 'rm', 'gc', 'cat-manifest', 'version',
+  'fetch', 'trust', 'image', 'prepare', 'run', 'run-prepared', 'status', 'list', 'logs', 'enter', 'stop', 'rm', 'gc', 'cat-manifest', 'version',
 ]);
 /** Commands whose words after the command name are rkt-shaped pod argv, not yargs options. */
 export const POD_ARGV_COMMANDS: ReadonlySet<string> = new Set(['prepare', 'run']);

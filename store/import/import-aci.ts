@@ -56,8 +56,11 @@ export async function importAciFile(ctx: Ctx, file: string, source: string): Pro
           host: ctx.host,
           log,
           onOther: async (name, _header, body) => {
-            if (name === 'manifest') manifestBytes = await readAllLimited(body, ctx.limits.maxManifestBytes, `the manifest of ${file}`);
-            else body.resume();
+            if (name !== 'manifest') return void body.resume();
+            // The signature check read the first manifest's name to pick the keys: a second
+            // manifest would import a signed image under a name its signer was not trusted for.
+            if (manifestBytes !== undefined) throw new SkiffError('ARCHIVE_UNSAFE', `${file} has more than one manifest`);
+            manifestBytes = await readAllLimited(body, ctx.limits.maxManifestBytes, `the manifest of ${file}`);
           },
         }),
     );

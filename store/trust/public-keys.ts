@@ -49,7 +49,7 @@ async function describeKey(key: Key): Promise<PublicKeyInfo> {
   return {
     fingerprint: key.getFingerprint().toLowerCase(),
     userIds: key.getUserIDs(),
-    algorithm: info.bits ? `${info.algorithm} ${info.bits}` : info.curve ? String(info.curve).replace(/Legacy$/, '') : info.algorithm,
+    algorithm: info.bits ? `${info.algorithm.replace(/^rsa\w*/, 'rsa')} ${info.bits}` : info.curve ? String(info.curve).replace(/Legacy$/, '') : info.algorithm,
     created: key.getCreationTime(),
     expires: expiry instanceof Date ? expiry : undefined,
     unusable: await whyUnusable(key),

@@ -19,7 +19,7 @@ export function isAcIdentifier(value: string): boolean {
 export function parseTrustPrefix(value: string): string {
   if (!isAcIdentifier(value)) {
     throw new SkiffError('USAGE', `${JSON.stringify(value)} is not a valid image name prefix`, {
-      hint: 'a prefix is an appc image name or a leading part of one, such as example.com/app (lowercase letters, digits and -._~/)',
+      hint: 'use an appc image name or a leading part of one, such as example.com/app',
     });
   }
   return value;

@@ -27,10 +27,14 @@ export interface SignatureCheck {
 
 const CHUNK = 1024 * 1024;
 
-/** The error for an ACI without signature; `lookedAt` says where (FILE.asc, a URL). */
-export function signatureMissing(what: string, lookedAt: string): SkiffError {
+/**
+ * The error for an ACI without signature; `lookedAt` says where (FILE.asc, a URL). A local
+ * file's signature can be put beside it or named with --signature; a remote one cannot.
+ */
+export function signatureMissing(what: string, lookedAt: string, opts: { local: boolean }): SkiffError {
+  const fix = opts.local ? 'put its detached signature there or name it with --signature=FILE; ' : '';
   return new SkiffError('SIGNATURE_MISSING', `${what} has no signature: looked for ${lookedAt}`, {
-    hint: 'put its detached signature there (or name it with --signature=FILE), or pass --insecure-options=image to import it without verification',
+    hint: `${fix}--insecure-options=image imports it without verification`,
   });
 }
 
@@ -74,7 +78,7 @@ export async function verifyAciSignature(ctx: Ctx, opts: VerifyAciSignatureOptio
     if (!signer) continue;
     try {
       await sig.verified;
-      log.debug({ fingerprint: signer.file.fingerprint, origin: signer.file.origin }, 'signature verified');
+      log.info(`signature of ${opts.what} verified: ${signer.key.userIds.join(', ') || 'no user ID'} (${signer.file.fingerprint})`);
       return { fingerprint: signer.key.fingerprint, identities: signer.key.userIds };
     } catch (err) {
       failures.push(errorText(err));

@@ -144,7 +144,7 @@ describe('verifyAciSignature', { skip: skipUnlessGpg() }, () => {
     const [rsa] = await readPublicKeys(fs.readFileSync(path.join(tmp, `${fp.rsa}.asc`)), 'rsa');
     assert.equal(rsa?.fingerprint, fp.rsa);
     assert.deepEqual(rsa?.userIds, ['RSA Signer <rsa@example.com>']);
-    assert.equal(rsa?.algorithm, 'rsaEncryptSign 2048');
+    assert.equal(rsa?.algorithm, 'rsa 2048');
     assert.equal(rsa?.unusable, undefined);
     const [revoked] = await readPublicKeys(fs.readFileSync(path.join(tmp, `${fp.revoked}.asc`)), 'revoked');
     assert.match(revoked?.unusable ?? '', /revoked/);
