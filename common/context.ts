@@ -28,6 +28,18 @@ export interface Progress {
   start(label: string, total?: number): void;
   advance(bytes: number): void;
   done(): void;
+  /**
+   * One line of its own for each of several transfers running at once (a pull's layers), under
+   * the overall line, whose count includes their bytes. Optional: without it, callers advance()
+   * the overall line.
+   */
+  item?(label: string, total?: number): ProgressItem;
+}
+
+export interface ProgressItem {
+  advance(bytes: number): void;
+  /** `note` replaces the byte count on the finished line ("already stored"). */
+  done(note?: string): void;
 }
 
 /** rkt's two config dirs: files in `local` override (or, when empty, mask) those in `system`. */

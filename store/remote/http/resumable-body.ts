@@ -17,6 +17,8 @@ export interface ResumableBodyOptions {
   maxResumes?: number;
   /** Told of each resume, for the debug log. */
   onResume?: (offset: number, reason: string) => void;
+  /** Stops the transfer at once (another layer failed): the body then fails with an abort error. */
+  signal?: AbortSignal;
 }
 
 /** `Content-Range: bytes START-END/TOTAL` → START, or undefined when absent or malformed. */
@@ -44,6 +46,9 @@ async function* resumableChunks(opts: ResumableBodyOptions): AsyncGenerator<Buff
   let received = 0;
   // A server that ignores Range answers 200 with the whole body: skip what we already have.
   let skip = 0;
+  // Destroying the socket is what stops a stalled read: the generator may be waiting on it.
+  const onAbort = (): void => void res.body.destroy(new SkiffError('NETWORK', `${what}: transfer stopped`));
+  opts.signal?.addEventListener('abort', onAbort);
   try {
     for (let resumes = 0; ; resumes++) {
       let reason: string;
@@ -68,6 +73,7 @@ async function* resumableChunks(opts: ResumableBodyOptions): AsyncGenerator<Buff
         reason = `ended after ${received} of ${expected} bytes`;
       } catch (err) {
         if (err instanceof SkiffError) throw err;
+        opts.signal?.throwIfAborted();
         reason = err instanceof Error ? err.message : String(err);
       }
       if (resumes >= maxResumes) {
@@ -95,6 +101,7 @@ async function* resumableChunks(opts: ResumableBodyOptions): AsyncGenerator<Buff
       }
     }
   } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
     res.body.destroy();
   }
 }
