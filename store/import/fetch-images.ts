@@ -9,7 +9,7 @@ import type { Ctx } from '../../common/context.ts';
 import { SkiffError, wrap } from '../../common/errors.ts';
 import type { ImageId } from '../../common/ids.ts';
 import * as layout from '../../common/layout.ts';
-import { classifyImageRef, detectLocalImageFormat, parseLocalImageRef, sniffCompression, type LocalImageRef } from '../formats/image-ref.ts';
+import { classifyImageRef, detectLocalImageFormat, parseLocalImageRef, sniffCompression, type LocalImageFormat, type LocalImageRef } from '../formats/image-ref.ts';
 import type { ImageRecord } from '../image-index.ts';
 import { lockStore, ensureStore } from '../store-dirs.ts';
 import { extractTar } from '../tar/extract-tree.ts';
@@ -48,7 +48,7 @@ export interface FetchResult {
 export async function fetchImages(ctx: Ctx, opts: FetchOptions): Promise<FetchResult> {
   // Refuse what cannot be imported before creating anything (a refused fetch on a fresh host
   // must not leave a data dir behind).
-  for (const ref of opts.refs) checkFetchable(ctx, ref);
+  for (const ref of opts.refs) await checkFetchable(ctx, ref, opts);
   ensureStore(ctx.dataDir);
   using _lock = lockStore(ctx, 'shared');
   const images: FetchedImage[] = [];
@@ -63,14 +63,45 @@ function localRef(ref: string): LocalImageRef {
   return parseLocalImageRef(ref) ?? { transport: 'oci', path: ref, tag: undefined };
 }
 
-function checkFetchable(ctx: Ctx, ref: string): void {
-  if (classifyImageRef(ref, fs.existsSync(localRef(ref).path)).kind !== 'local') return;
-  if (!fs.existsSync(localRef(ref).path)) throw new SkiffError('IMAGE_NOT_FOUND', `no such file or directory: ${localRef(ref).path}`);
-  if (!ctx.insecure.image) {
-    throw new SkiffError('SIGNATURE_MISSING', `${ref} is a local image and carries no signature skiff can check`, {
-      hint: 'pass --insecure-options=image to import it without verification',
+/**
+ * A local image is verified here, before the store is touched: an ACI against its detached
+ * signature (the whole file is read for that, a second time by the import); OCI layouts and
+ * docker archives have no signature format, so they need --insecure-options=image.
+ */
+async function checkFetchable(ctx: Ctx, ref: string, opts: FetchOptions): Promise<void> {
+  const file = localRef(ref).path;
+  if (classifyImageRef(ref, fs.existsSync(file)).kind !== 'local') return;
+  if (!fs.existsSync(file)) throw new SkiffError('IMAGE_NOT_FOUND', `no such file or directory: ${file}`);
+  if (opts.signature !== undefined && opts.refs.length > 1) {
+    throw new SkiffError('USAGE', '--signature names the signature of one image: fetch the images one at a time');
+  }
+  if (ctx.insecure.image) {
+    ctx.log.debug({ ref }, 'not checking the signature (--insecure-options=image)');
+    return;
+  }
+  const format = fs.statSync(file).isDirectory() ? 'oci-layout' : await localFileFormat(ref);
+  if (format !== 'aci') {
+    throw new SkiffError('SIGNATURE_MISSING', `${ref} is ${UNSIGNED_FORMATS[format]}, which carries no signature skiff can check`, {
+      hint: 'pass --insecure-options=image to import it without verification (its digests are still checked)',
     });
   }
+  const { verifyLocalAci } = await import('../trust/verify-local-aci.ts');
+  await verifyLocalAci(ctx, file, opts.signature);
+}
+
+const UNSIGNED_FORMATS: Record<Exclude<LocalImageFormat, 'aci'>, string> = {
+  'oci-layout': 'an OCI image layout directory',
+  'oci-archive': 'an OCI archive',
+  'docker-archive': 'a docker archive',
+};
+
+/** What a local image file holds, by its first tar members (a transport prefix can settle it). */
+async function localFileFormat(ref: string): Promise<LocalImageFormat> {
+  const local = localRef(ref);
+  if (parseLocalImageRef(ref) !== undefined && local.transport === 'oci') return 'oci-archive';
+  const magic = readMagic(local.path);
+  const tarMembers = await listTarMembers(local.path, sniffCompression(magic), 64);
+  return detectLocalImageFormat({ isDir: false, hasOciLayoutFile: false, hasIndexJson: false, magic, tarMembers }, local.path);
 }
 
 async function fetchOne(ctx: Ctx, ref: string, opts: FetchOptions): Promise<ImageRecord> {
@@ -111,7 +142,6 @@ async function fetchLocal(ctx: Ctx, ref: string): Promise<ImageRecord> {
   const file = local.path;
   const st = fs.statSync(file);
   const log = ctx.log.child({ mod: 'store', op: 'fetch', ref });
-  const bareRef = parseLocalImageRef(ref) === undefined;
   if (st.isDirectory()) {
     if (local.transport === 'docker-archive') throw new SkiffError('USAGE', `${file} is a directory, not a docker archive`);
     const probe = {
@@ -123,11 +153,7 @@ async function fetchLocal(ctx: Ctx, ref: string): Promise<ImageRecord> {
     detectLocalImageFormat(probe, file);
     return importOciLayoutDir(ctx, file, local.tag, ref);
   }
-  const magic = readMagic(file);
-  const tarMembers = await listTarMembers(file, sniffCompression(magic), 64);
-  const format = bareRef || local.transport !== 'oci'
-    ? detectLocalImageFormat({ isDir: false, hasOciLayoutFile: false, hasIndexJson: false, magic, tarMembers }, file)
-    : 'oci-archive';
+  const format = await localFileFormat(ref);
   log.debug({ format }, 'detected image format');
   switch (format) {
     case 'aci':
