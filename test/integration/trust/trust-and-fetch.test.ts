@@ -13,7 +13,7 @@ import * as layout from '../../../common/layout.ts';
 import { SKIFF_BIN, expectOneErrorLine, lines, runSkiff, skipUnlessRootAndBuilt, storeSnapshot, tempDir } from '../../helpers/cli.ts';
 import type { TempDir } from '../../helpers/cli.ts';
 import { createGpgHome, skipUnlessGpg, type GpgHome } from '../../helpers/gpg.ts';
-import { buildAci, skipUnlessTools } from '../../helpers/images.ts';
+import { aciManifest, buildAci, runTool, skipUnlessTools } from '../../helpers/images.ts';
 import { createTestCa } from '../../helpers/test-ca.ts';
 
 const skip = skipUnlessRootAndBuilt() || skipUnlessTools('tar', 'gzip', 'xz', 'busybox') || skipUnlessGpg();
@@ -132,6 +132,21 @@ describe('skiff trust and signed ACIs', { skip }, () => {
     const line = expectOneErrorLine(await w.skiff(['fetch', f('tampered.aci')]), 'fetch tampered');
     assert.match(line, /signature of .*tampered\.aci does not verify/);
     assert.deepEqual(storeSnapshot(w.data), before);
+  });
+
+  it('refuses a signed ACI carrying a second manifest that would rename it', async () => {
+    const w = world();
+    await ok(w.skiff(['trust', '--prefix', NAME, '--skip-fingerprint-review', f('rsa.asc')]), 'trust');
+    const file = await buildAci(f('two-manifests.aci'), { name: NAME, compression: 'none' });
+    fs.mkdirSync(f('evil'));
+    fs.writeFileSync(f('evil/manifest'), JSON.stringify({ ...aciManifest({ name: 'evil.org/x', compression: 'none' }) }));
+    await runTool('tar', ['-rf', file, '-C', f('evil'), 'manifest']);
+    await gpg.sign(fp.rsa, file, `${file}.asc`);
+    // The signature is good (the signer signed both manifests): the import refuses the file.
+    const res = await w.skiff(['fetch', file]);
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(lines(res.stderr).at(-1) ?? '', /^skiff: .*has more than one manifest$/);
+    assert.deepEqual(storeSnapshot(w.data).filter((p) => p.startsWith('images/') && p.endsWith('.json')), []);
   });
 
   it('trust rm takes the key away: the next fetch is refused again', async () => {
