@@ -45,6 +45,12 @@ export interface Registry {
   ref(repoRef: string): string;
   /** skopeo copy SRC docker://host/REPOREF; returns the pushed manifest's digest (sha256:…). */
   push(src: string, repoRef: string, opts?: PushOptions): Promise<string>;
+  /**
+   * Uploads an OCI layout's image `tag` as it is (blobs, then the manifest, byte for byte) with
+   * the registry API, for what skopeo would change (it gzips uncompressed layers on push).
+   * Anonymous or basic-auth registries only. Returns the manifest digest.
+   */
+  pushRaw(ociDir: string, tag: string, repoRef: string): Promise<string>;
   /** The access log so far (lines are written as responses complete: wait a moment after a client exits). */
   requests(): AccessEntry[];
   /** Successful GETs of blobs (layers and configs) in entries `from` onwards. */
@@ -159,6 +165,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         fs.rmSync(digestFile);
         return digest;
       },
+      pushRaw: (ociDir, tag, repoRef) => uploadLayout({ scheme, host, user }, ociDir, tag, repoRef),
       requests,
       blobGets: (from = 0) => requests().slice(from).filter((e) => e.method === 'GET' && /\/blobs\/sha256:/.test(e.path) && e.status < 300),
       async stop() {
@@ -173,6 +180,44 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+interface Upload { scheme: 'http' | 'https'; host: string; user: TokenUser | undefined }
+
+function send(u: Upload, method: string, target: string, body: Buffer | undefined, headers: Record<string, string>): Promise<{ status: number; location?: string; text: string }> {
+  const url = new URL(target, `${u.scheme}://${u.host}`);
+  const auth = u.user ? { authorization: `Basic ${Buffer.from(`${u.user.user}:${u.user.password}`).toString('base64')}` } : {};
+  const mod = u.scheme === 'https' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(url, { method, rejectUnauthorized: false, headers: { ...headers, ...auth, 'content-length': String(body?.length ?? 0) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function uploadLayout(u: Upload, ociDir: string, tag: string, repoRef: string): Promise<string> {
+  const [repo, ref] = repoRef.split(':') as [string, string];
+  const blob = (d: string): Buffer => fs.readFileSync(path.join(ociDir, 'blobs', ...d.split(':')));
+  const index = JSON.parse(fs.readFileSync(path.join(ociDir, 'index.json'), 'utf8')) as { manifests: { digest: string; mediaType: string; annotations?: Record<string, string> }[] };
+  const desc = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag);
+  if (!desc) throw new Error(`no tag ${tag} in ${ociDir}`);
+  const raw = blob(desc.digest);
+  const manifest = JSON.parse(raw.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+  for (const d of [manifest.config.digest, ...manifest.layers.map((l) => l.digest)]) {
+    const start = await send(u, 'POST', `/v2/${repo}/blobs/uploads/`, undefined, {});
+    if (start.status !== 202 || !start.location) throw new Error(`upload of ${d} to ${repo} not started (${start.status}): ${start.text}`);
+    const put = new URL(start.location, `${u.scheme}://${u.host}`);
+    put.searchParams.set('digest', d);
+    const done = await send(u, 'PUT', put.pathname + put.search, blob(d), { 'content-type': 'application/octet-stream' });
+    if (done.status !== 201) throw new Error(`upload of ${d} to ${repo} failed (${done.status}): ${done.text}`);
+  }
+  const res = await send(u, 'PUT', `/v2/${repo}/manifests/${ref}`, raw, { 'content-type': desc.mediaType });
+  if (res.status !== 201) throw new Error(`manifest ${repoRef} refused (${res.status}): ${res.text}`);
+  return desc.digest;
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
