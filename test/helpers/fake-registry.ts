@@ -144,7 +144,8 @@ export async function startFakeRegistry(opts: FakeRegistryOptions = {}): Promise
     let body = c.body;
     if (fault?.kind === 'wrong-digest') {
       body = Buffer.from(body);
-      body[body.length >> 1] ^= 0xff;
+      const mid = body.length >> 1;
+      body[mid] = (body[mid] ?? 0) ^ 0xff;
     }
     if (fault?.kind === 'truncated') body = body.subarray(0, body.length >> 1);
     const ifRange = req.headers['if-range'];
