@@ -22,6 +22,11 @@ export type { TokenUser } from './registry-token-server.ts';
 export interface RegistryOptions {
   /** Serve https with this certificate (e.g. TestCa.issue({ hosts: ['127.0.0.1'] })). */
   tls?: { certPath: string; keyPath: string };
+  /**
+   * With tls: require a client certificate signed by `caPath` (distribution's http.tls.clientcas);
+   * `cert` is the one the helper itself (readiness check, pushes) presents.
+   */
+  clientAuth?: { caPath: string; cert: { certPath: string; keyPath: string } };
   /** token: docker's Bearer flow with a token server; basic: htpasswd (bcrypt via perl's crypt). */
   auth?: { kind: 'token'; users: TokenUser[]; anonymousPull?: boolean } | { kind: 'basic'; users: TokenUser[] };
 }
@@ -87,6 +92,7 @@ function configYaml(dir: string, port: number, opts: RegistryOptions, token: Tok
     'http:', `  addr: 127.0.0.1:${port}`, '  secret: skiff-test-secret',
   ];
   if (opts.tls) lines.push('  tls:', `    certificate: ${opts.tls.certPath}`, `    key: ${opts.tls.keyPath}`);
+  if (opts.tls && opts.clientAuth) lines.push('    clientcas:', `      - ${opts.clientAuth.caPath}`);
   if (opts.auth?.kind === 'token' && token) {
     lines.push('auth:', '  token:', `    realm: ${token.realm}`, `    service: ${token.service}`,
       `    issuer: ${token.issuer}`, `    rootcertbundle: ${token.rootCertPath}`);
@@ -110,13 +116,13 @@ function parseAccessLog(file: string): AccessEntry[] {
 }
 
 /** Waits until GET /v2/ answers (200, or 401 behind auth). */
-async function waitUntilUp(scheme: 'http' | 'https', port: number, child: ChildProcess, logFile: string): Promise<void> {
+async function waitUntilUp(scheme: 'http' | 'https', port: number, child: ChildProcess, logFile: string, client: ClientPem): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
     const status = await new Promise<number>((resolve) => {
       const mod = scheme === 'https' ? https : http;
-      const req = mod.get({ host: '127.0.0.1', port, path: '/v2/', rejectUnauthorized: false, timeout: 1000 }, (res) => {
+      const req = mod.get({ host: '127.0.0.1', port, path: '/v2/', rejectUnauthorized: false, timeout: 1000, ...client }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
@@ -144,9 +150,19 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     const logFd = fs.openSync(logFile, 'a');
     child = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', logFd, logFd] });
     fs.closeSync(logFd);
-    await waitUntilUp(scheme, port, child, logFile);
+    const client: ClientPem = opts.clientAuth
+      ? { cert: fs.readFileSync(opts.clientAuth.cert.certPath, 'utf8'), key: fs.readFileSync(opts.clientAuth.cert.keyPath, 'utf8') }
+      : {};
+    await waitUntilUp(scheme, port, child, logFile, client);
     const host = `127.0.0.1:${port}`;
     const user = opts.auth?.users[0];
+    // skopeo takes a client certificate as DIR/*.cert + *.key.
+    const certDir = path.join(dir, 'skopeo-certs');
+    if (opts.clientAuth) {
+      fs.mkdirSync(certDir);
+      fs.copyFileSync(opts.clientAuth.cert.certPath, path.join(certDir, 'client.cert'));
+      fs.copyFileSync(opts.clientAuth.cert.keyPath, path.join(certDir, 'client.key'));
+    }
     const started = child;
     const requests = (): AccessEntry[] => parseAccessLog(logFile);
     return {
@@ -157,6 +173,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         await runTool('skopeo', [
           'copy', '--quiet', '--insecure-policy', '--dest-tls-verify=false', `--digestfile=${digestFile}`,
           ...(user ? [`--dest-creds=${user.user}:${user.password}`] : []),
+          ...(opts.clientAuth ? [`--dest-cert-dir=${certDir}`] : []),
           ...(pushOpts.format ? [`--format=${pushOpts.format}`] : []),
           ...(pushOpts.all ? ['--all'] : []),
           src, `docker://${host}/${repoRef}`,
@@ -165,7 +182,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         fs.rmSync(digestFile);
         return digest;
       },
-      pushRaw: (ociDir, tag, repoRef) => uploadLayout({ scheme, host, user }, ociDir, tag, repoRef),
+      pushRaw: (ociDir, tag, repoRef) => uploadLayout({ scheme, host, user, client }, ociDir, tag, repoRef),
       requests,
       blobGets: (from = 0) => requests().slice(from).filter((e) => e.method === 'GET' && /\/blobs\/sha256:/.test(e.path) && e.status < 300),
       async stop() {
@@ -182,14 +199,15 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
   }
 }
 
-interface Upload { scheme: 'http' | 'https'; host: string; user: TokenUser | undefined }
+interface ClientPem { cert?: string; key?: string }
+interface Upload { scheme: 'http' | 'https'; host: string; user: TokenUser | undefined; client: ClientPem }
 
 function send(u: Upload, method: string, target: string, body: Buffer | undefined, headers: Record<string, string>): Promise<{ status: number; location?: string; text: string }> {
   const url = new URL(target, `${u.scheme}://${u.host}`);
   const auth = u.user ? { authorization: `Basic ${Buffer.from(`${u.user.user}:${u.user.password}`).toString('base64')}` } : {};
   const mod = u.scheme === 'https' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.request(url, { method, rejectUnauthorized: false, headers: { ...headers, ...auth, 'content-length': String(body?.length ?? 0) } }, (res) => {
+    const req = mod.request(url, { method, rejectUnauthorized: false, ...u.client, headers: { ...headers, ...auth, 'content-length': String(body?.length ?? 0) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, text: Buffer.concat(chunks).toString('utf8') }));

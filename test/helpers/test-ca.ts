@@ -22,6 +22,8 @@ export interface IssueOptions {
   expired?: boolean;
   /** File name stem under the CA dir (default: derived from the hosts). */
   name?: string;
+  /** A TLS client certificate (extendedKeyUsage clientAuth) instead of a server one. */
+  client?: boolean;
 }
 
 export interface TestCa {
@@ -88,7 +90,7 @@ export function createTestCa(dir: string): TestCa {
       '[server_ext]',
       'basicConstraints = critical,CA:FALSE',
       'keyUsage = critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage = serverAuth',
+      `extendedKeyUsage = ${o.client ? 'clientAuth' : 'serverAuth'}`,
       `subjectAltName = ${sanList(o.hosts)}`,
       '',
     ].join('\n'));
