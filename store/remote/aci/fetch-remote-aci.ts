@@ -19,7 +19,8 @@ export async function fetchRemoteAci(ctx: Ctx, ref: RemoteAciRef, opts: FetchOpt
   using client = createHttpClient(ctx, { env: opts.env ?? {} });
   const deps: AciFetchDeps = { client, auth: loadHostAuth(ctx.config), now: Date.now };
   if (ref.kind === 'url') {
-    return fetchAciFromUrl(ctx, deps, { aciUrl: ref.url, ascUrl: signatureUrlFor(ref.url), source: ref.url, pubkeys: [] });
+    // `await`: the client is disposed when this function returns, not when the promise settles.
+    return await fetchAciFromUrl(ctx, deps, { aciUrl: ref.url, ascUrl: signatureUrlFor(ref.url), source: ref.url, pubkeys: [] });
   }
   const app = discoveryAppFor(ref, opts.platform);
   const { endpoints, pubkeys } = await discoverEndpoints(ctx, deps, app);
@@ -37,11 +38,13 @@ export async function fetchRemoteAci(ctx: Ctx, ref: RemoteAciRef, opts: FetchOpt
       return await fetchAciFromUrl(ctx, deps, { aciUrl: ep.aci, ascUrl: ep.asc, source: appString(ref), checkManifest, pubkeys });
     } catch (err) {
       // Several templates may be offered (mirrors); a missing image at one moves on to the next.
-      if (!(err instanceof SkiffError) || err.code !== 'IMAGE_NOT_FOUND' || endpoints.length === 1) throw err;
+      if (!(err instanceof SkiffError) || err.code !== 'IMAGE_NOT_FOUND') throw err;
       notFound.push(ep.aci);
     }
   }
-  throw new SkiffError('IMAGE_NOT_FOUND', `${describeApp(app)}: no image at any discovered URL (${notFound.join(', ')})`);
+  throw new SkiffError('IMAGE_NOT_FOUND', `${describeApp(app)}: discovery points at ${notFound.join(', ')}, which the server does not have (HTTP 404)`, {
+    hint: 'check the version and labels, or the discovery page',
+  });
 }
 
 /** The app string as the user wrote it: `name[:version][,label=value…]`. */
