@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { expectOneErrorLine, lines, readImageRecords, storeSnapshot } from '../../helpers/cli.ts';
 import { startWebServer } from '../../helpers/aci-server.ts';
 import type { WebServer } from '../../helpers/aci-server.ts';
+import { FLY, podDataDir, skipUnlessPods } from '../pods/pod-helpers.ts';
 import { createRemoteKit, skipUnlessRemoteKit } from './remote-aci-kit.ts';
 import type { RemoteKit, SignedAci } from './remote-aci-kit.ts';
 
@@ -107,6 +108,24 @@ describe('skiff fetch https://…/x.aci', { skip }, () => {
     assert.equal(server.log.length, before, 'new and never did not ask the server');
     assert.equal((await kit.skiff(data, ['fetch', '--pull-policy=update', url])).code, 0);
     assert.equal(server.log.length, before + 1);
+  });
+
+  it('prepare fetches a missing URL (new), then uses it without asking; --pull-policy=update revalidates', async (t) => {
+    const podsSkip = skipUnlessPods();
+    if (podsSkip) return t.skip(podsSkip);
+    using data = podDataDir();
+    const url = `${server.origin}/app.aci`;
+    const start = server.log.length;
+    const prepare = async (...args: string[]): Promise<void> => {
+      const res = await kit.skiff(data.path, ['prepare', FLY, ...args, url]);
+      assert.equal(res.code, 0, res.stderr);
+    };
+    await prepare();
+    assert.deepEqual(server.log.slice(start).map((r) => [r.url, r.status]), [['/app.aci', 200], ['/app.aci.asc', 200]]);
+    await prepare();
+    assert.equal(server.log.length, start + 2, 'new: no request for a stored URL');
+    await prepare('--pull-policy=update');
+    assert.deepEqual(server.log.slice(start + 2).map((r) => [r.url, r.status]), [['/app.aci', 304]]);
   });
 
   it('refuses a signature by an untrusted key, naming the trust command; nothing is stored', async () => {
