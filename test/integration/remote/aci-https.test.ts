@@ -35,7 +35,7 @@ describe('skiff fetch https://…/x.aci', { skip }, () => {
     const cert = kit.ca.issue({ hosts: ['127.0.0.1'] });
     server = await startWebServer({ tls: cert });
     kit.trustCaFor(`127.0.0.1:${server.port}`);
-    kit.trust('example.com');
+    await kit.trust('example.com');
     aci = await kit.signedAci(path.join(kit.tmp.path, 'app.aci'), { name: NAME, version: '1.0.0' });
     other = await kit.signedAci(path.join(kit.tmp.path, 'other.aci'), { name: NAME, version: '2.0.0' });
     server.routes.set('/app.aci', { file: aci.file, etag: '"v1"' });
@@ -209,7 +209,7 @@ describe('remote ACI transport refusals', { skip }, () => {
     await using plain = await startWebServer();
     plain.routes.set('/app.aci', { file: aci.file });
     plain.routes.set('/app.aci.asc', { file: aci.asc });
-    kit.trust('example.com');
+    await kit.trust('example.com');
     const data = dataDir();
     const refused = expectOneErrorLine(await kit.skiff(data, ['fetch', `${plain.origin}/app.aci`]));
     assert.match(refused, /refusing plain http to 127\.0\.0\.1:\d+.*--insecure-options=http/);

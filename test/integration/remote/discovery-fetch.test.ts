@@ -42,7 +42,7 @@ describe('skiff fetch NAME by appc discovery', { skip }, () => {
       return;
     }
     kit.trustCaFor('localhost:443');
-    kit.trust('localhost');
+    await kit.trust('localhost');
   });
   after(async () => {
     await server?.close();

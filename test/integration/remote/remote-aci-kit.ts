@@ -32,8 +32,8 @@ export interface RemoteKit extends Disposable {
   gpg: GpgHome;
   /** The key that signs test images (trusted only where a test trusts it). */
   signer: string;
-  /** Trusts the signer for names under `prefix` (as `skiff trust --prefix` stores it). */
-  trust(prefix: string): void;
+  /** Trusts the signer for names under `prefix` with `skiff trust --prefix`. */
+  trust(prefix: string): Promise<void>;
   /** Places the CA where skiff looks for HOST:PORT's extra CAs. */
   trustCaFor(hostPort: string): void;
   /** A gzip ACI signed by the signer (or another key), with its armored signature beside it. */
@@ -66,10 +66,10 @@ export async function createRemoteKit(prefix: string): Promise<RemoteKit> {
     systemConfig,
     gpg,
     signer,
-    trust(prefixName) {
-      const dir = layout.trustedKeysPrefixDir(localConfig, prefixName);
-      fs.mkdirSync(dir, { recursive: true });
-      fs.copyFileSync(armoredKey, layout.trustedKeyPath(dir, signer));
+    async trust(prefixName) {
+      const res = await runSkiff(['--local-config', localConfig, '--system-config', systemConfig,
+        'trust', '--prefix', prefixName, '--skip-fingerprint-review', armoredKey]);
+      if (res.code !== 0) throw new Error(`skiff trust --prefix ${prefixName} failed: ${res.stderr}`);
     },
     trustCaFor(hostPort) {
       const dir = layout.hostCertsDir(localConfig, hostPort);
