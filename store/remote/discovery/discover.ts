@@ -3,7 +3,7 @@
 // max-age lets a later fetch reuse what it said without asking (rkt asked every time; a
 // `skiff run` of a cached image should not wait on a web server).
 import type { Ctx } from '../../../common/context.ts';
-import { SkiffError } from '../../../common/errors.ts';
+import { SkiffError, wrap } from '../../../common/errors.ts';
 import { cachePolicyFromHeaders, isFresh } from '../cache/cache-control.ts';
 import { readRemoteRecord, writeRemoteRecord } from '../cache/remote-records.ts';
 import type { HttpClient, HttpResponse } from '../http/client.ts';
@@ -37,7 +37,9 @@ export async function discoverEndpoints(ctx: Ctx, deps: DiscoverDeps, app: Disco
   }
   const tried: string[] = [];
   for (const prefix of discoveryPrefixes(app.name)) {
-    const res = await fetchDiscoveryPage(ctx, deps, prefix);
+    const res = await fetchDiscoveryPage(ctx, deps, prefix).catch((err: unknown) => {
+      throw wrap(err, `discovery of ${describeApp(app)}`);
+    });
     const url = res.url;
     if (res.status >= 400 && res.status < 500) {
       res.discard();
