@@ -91,8 +91,14 @@ export async function importLayer(
       result = await feedParser(rest, { onChunk: onCompressed }, render);
     } else {
       const dec = await spawnDecompressor(compression, `${what}: layer ${desc.digest}`);
+      // After a failure elsewhere (a bad tar, a broken download) the decompressor dies of EPIPE;
+      // that is not the news, and must not surface later as an unhandled rejection.
+      dec.done.catch(() => undefined);
       try {
         result = await feedParser(rest, { onChunk: onCompressed }, async (compressed) => {
+          // A failed download destroys `compressed` without ending it: stop the decompressor,
+          // or it waits for more input forever and this import never settles.
+          compressed.once('error', () => dec.kill());
           compressed.pipe(dec.stdin as NodeJS.WritableStream);
           const r = await feedParser(dec.stdout, { onChunk: (c) => void diffHash!.update(c) }, render);
           await dec.done;
