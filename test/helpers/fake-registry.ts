@@ -15,8 +15,12 @@ export type Fault =
   | { kind: 'wrong-digest' }
   /** Half the body, with a Content-Length that agrees: a consistent but short response. */
   | { kind: 'truncated' }
-  /** Full Content-Length, `after` bytes (default half), then the socket is destroyed; `times` such requests (default 1), then normal. */
-  | { kind: 'drop'; after?: number; times?: number }
+  /**
+   * Full Content-Length, `after` bytes (default half), then the socket is destroyed; `times` such
+   * requests (default 1), then normal. Range requests are honoured, unless `ranges`: then they
+   * drop too, after `after` bytes of the range.
+   */
+  | { kind: 'drop'; after?: number; times?: number; ranges?: boolean }
   | { kind: 'content-type'; value: string }
   /** A body of `bytes` (a JSON object padded with spaces), streamed; without Content-Length when `chunked`. */
   | { kind: 'huge'; bytes: number; chunked?: boolean }
@@ -151,14 +155,20 @@ export async function startFakeRegistry(opts: FakeRegistryOptions = {}): Promise
     const ifRange = req.headers['if-range'];
     const range = isBlob && (ifRange === undefined || ifRange === headers.etag) ? parseRange(req.headers.range, body.length) : undefined;
     if (req.method === 'HEAD') return void res.writeHead(200, { ...headers, 'content-length': String(body.length) }).end();
+    const drop = fault?.kind === 'drop' && (dropsDone.get(key) ?? 0) < (fault.times ?? 1) ? fault : undefined;
+    if (drop && (range === undefined || drop.ranges)) dropsDone.set(key, (dropsDone.get(key) ?? 0) + 1);
+    if (range && drop?.ranges) {
+      res.writeHead(206, { ...headers, 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${body.length}` });
+      res.write(body.subarray(range.start, Math.min(range.end + 1, range.start + (drop.after ?? 1))), () => setTimeout(() => res.socket?.destroy(), 20));
+      return;
+    }
     if (range) {
       res.writeHead(206, { ...headers, 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${body.length}` });
       return void res.end(body.subarray(range.start, range.end + 1));
     }
-    if (fault?.kind === 'drop' && (dropsDone.get(key) ?? 0) < (fault.times ?? 1)) {
-      dropsDone.set(key, (dropsDone.get(key) ?? 0) + 1);
+    if (drop) {
       res.writeHead(200, { ...headers, 'content-length': String(body.length) });
-      res.write(body.subarray(0, fault.after ?? body.length >> 1), () => setTimeout(() => res.socket?.destroy(), 20));
+      res.write(body.subarray(0, drop.after ?? body.length >> 1), () => setTimeout(() => res.socket?.destroy(), 20));
       return;
     }
     res.writeHead(200, { ...headers, 'content-length': String(body.length) });
