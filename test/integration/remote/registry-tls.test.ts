@@ -49,6 +49,26 @@ async function expectRefused(ref: string, insecure: string, pattern: RegExp, env
   return line;
 }
 
+/** Runs `f` with the local certs.d entry of `host` moved away (and the system one removed after). */
+async function withoutLocalCa(host: string, f: () => Promise<void>): Promise<void> {
+  const local = path.join(sk.local, 'certs.d', host);
+  const moved = `${local}.away`;
+  fs.renameSync(local, moved);
+  try {
+    await f();
+  } finally {
+    fs.rmSync(local, { recursive: true, force: true });
+    fs.rmSync(path.join(sk.system, 'certs.d'), { recursive: true, force: true });
+    fs.renameSync(moved, local);
+  }
+}
+
+async function pullsSmall(reg: Registry, insecure: string): Promise<void> {
+  const res = await sk.fetch(freshData(), reg.ref('app/small:1'), { insecure });
+  assert.equal(res.code, 0, res.stderr);
+  assert.deepEqual(lines(res.stdout), [digest]);
+}
+
 describe('skiff fetch docker:// over http, TLS and proxies', { skip }, () => {
   before(async () => {
     tmp = tempDir('skiff-registry-tls-');
@@ -101,36 +121,20 @@ describe('skiff fetch docker:// over http, TLS and proxies', { skip }, () => {
 
   it('takes the CA from <system-config>/certs.d as well', async () => {
     const tls = regs.tls!;
-    const local = path.join(sk.local, 'certs.d', tls.host);
-    const moved = `${local}.away`;
-    fs.renameSync(local, moved);
-    try {
+    await withoutLocalCa(tls.host, async () => {
       trustCa(sk.system, tls.host, ca.caCertPem);
-      const res = await sk.fetch(freshData(), tls.ref('app/small:1'), { insecure: 'image' });
-      assert.equal(res.code, 0, res.stderr);
-      assert.deepEqual(lines(res.stdout), [digest]);
-    } finally {
-      fs.rmSync(path.join(sk.system, 'certs.d'), { recursive: true, force: true });
-      fs.renameSync(moved, local);
-    }
+      await pullsSmall(tls, 'image');
+    });
   });
 
   it('refuses TLS it cannot verify in one line; --insecure-options=tls pulls anyway', async () => {
     const tls = regs.tls!;
-    const local = path.join(sk.local, 'certs.d', tls.host);
-    const moved = `${local}.away`;
-    fs.renameSync(local, moved);
-    try {
+    await withoutLocalCa(tls.host, async () => {
       // A CA that did not sign the registry's certificate does not help.
       trustCa(sk.local, tls.host, otherCa.caCertPem);
       await expectRefused(tls.ref('app/small:1'), 'image', /certificate|TLS|verif/i);
-      const res = await sk.fetch(freshData(), tls.ref('app/small:1'), { insecure: 'image,tls' });
-      assert.equal(res.code, 0, res.stderr);
-      assert.deepEqual(lines(res.stdout), [digest]);
-    } finally {
-      fs.rmSync(local, { recursive: true, force: true });
-      fs.renameSync(moved, local);
-    }
+      await pullsSmall(tls, 'image,tls');
+    });
   });
 
   it('refuses an expired certificate', async () => {
@@ -143,9 +147,7 @@ describe('skiff fetch docker:// over http, TLS and proxies', { skip }, () => {
 
   it('presents the client certificate from certs.d to a registry that demands one', async () => {
     const mtls = regs.mtls!;
-    const res = await sk.fetch(freshData(), mtls.ref('app/small:1'), { insecure: 'image' });
-    assert.equal(res.code, 0, res.stderr);
-    assert.deepEqual(lines(res.stdout), [digest]);
+    await pullsSmall(mtls, 'image');
     const dir = path.join(sk.local, 'certs.d', mtls.host);
     const keep = fs.readFileSync(path.join(dir, 'client.cert'));
     fs.rmSync(path.join(dir, 'client.cert'));
