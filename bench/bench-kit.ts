@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -100,3 +101,83 @@ process.execve = (...args) => { write('stage0'); return execve.apply(process, ar
 process.on('exit', () => write(${JSON.stringify(exitTag)}));
 `;
 }
+
+/** Runs a command to completion and returns its wall time in seconds. */
+export async function timeCommand(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<number> {
+  const started = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: env ?? process.env });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${stderr}`))));
+  });
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function cpuTimes(): { busy: number; total: number } {
+  const f = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
+function dirtyBytes(): number {
+  const m = fs.readFileSync('/proc/meminfo', 'utf8');
+  const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(m)?.[1] ?? 0);
+  return (kb('Dirty') + kb('Writeback')) * 1024;
+}
+
+/**
+ * Waits (up to a minute) until the machine is quiet: under 15% CPU busy over a second and under
+ * 64 MB waiting for writeback. Other work on a 2-vCPU machine moves these timings by seconds.
+ */
+export async function waitForQuiet(): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const a = cpuTimes();
+    await sleep(1000);
+    const b = cpuTimes();
+    const busy = (b.busy - a.busy) / Math.max(1, b.total - a.total);
+    if ((busy < 0.15 && dirtyBytes() < 64 * 1024 * 1024) || Date.now() > deadline) {
+      if (Date.now() > deadline) console.log(`  (machine not quiet: ${(busy * 100).toFixed(0)}% CPU busy; measuring anyway)`);
+      return;
+    }
+  }
+}
+
+export async function syncDisks(): Promise<void> {
+  await timeCommand('sync', []);
+}
+
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const fsType = (() => {
+    try {
+      const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+      const best = mounts.filter((m) => m[1] && '/var/tmp'.startsWith(m[1])).sort((a, b) => b[1]!.length - a[1]!.length)[0];
+      return best ? `${best[2]} (${best[0]})` : 'unknown fs';
+    } catch {
+      return 'unknown fs';
+    }
+  })();
+  return `${os.cpus().length} vCPU ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, kernel ${os.release()}, ${fsType}, Node ${process.version}`;
+}
+
+/** The skiff source measured: commit, and whether store/common/stage0 had uncommitted changes. */
+export function sourceState(): string {
+  const git = (args: string[]): string => spawnSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  const commit = git(['rev-parse', '--short', 'HEAD']) || 'unknown commit';
+  const dirty = git(['status', '--porcelain', '--', 'store', 'common', 'stage0']) !== '';
+  return `skiff ${commit}${dirty ? ' with uncommitted changes in store/, common/ or stage0/' : ''}`;
+}
+
+/** The options the image benchmarks share (import-render.ts, pull-registry.ts), for parseArgs. */
+export const IMAGE_BENCH_OPTIONS = {
+  images: { type: 'string' },
+  work: { type: 'string' },
+  runs: { type: 'string', default: '3' },
+  settle: { type: 'string', default: '180' },
+  'write-docs': { type: 'boolean', default: false },
+  keep: { type: 'boolean', default: false },
+} as const;

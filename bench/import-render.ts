@@ -15,9 +15,7 @@
 // --write-docs  put the table into docs/benchmarks.md, section "Import and render"
 // --profile  also run one `skiff fetch` of each ACI under `node --cpu-prof` and print where the time goes
 // --keep     leave WORK in place (default: remove it at the end; the next run then waits for ext4)
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,7 +25,7 @@ import { parseTreeId } from '../common/ids.ts';
 import { useTree } from '../store/tree-store.ts';
 import { makeBenchImages } from './make-bench-images.ts';
 import type { BenchImages } from './make-bench-images.ts';
-import { ROOT, median, writeDocsSection } from './bench-kit.ts';
+import { IMAGE_BENCH_OPTIONS, ROOT, machine, median, sourceState, syncDisks, timeCommand, waitForQuiet, writeDocsSection } from './bench-kit.ts';
 
 const NODE = process.execPath;
 
@@ -37,54 +35,6 @@ interface Case {
   /** The command line shown in the table. */
   shown: string;
   run(dir: string): Promise<number>;
-}
-
-/** Runs a command to completion and returns its wall time in seconds. */
-async function timeCommand(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<number> {
-  const started = process.hrtime.bigint();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: env ?? process.env });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${stderr}`))));
-  });
-  return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
-function cpuTimes(): { busy: number; total: number } {
-  const f = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-  const total = f.reduce((a, b) => a + b, 0);
-  const idle = (f[3] ?? 0) + (f[4] ?? 0); // idle + iowait
-  return { busy: total - idle, total };
-}
-
-function dirtyBytes(): number {
-  const m = fs.readFileSync('/proc/meminfo', 'utf8');
-  const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(m)?.[1] ?? 0);
-  return (kb('Dirty') + kb('Writeback')) * 1024;
-}
-
-/**
- * Waits (up to a minute) until the machine is quiet: under 15% CPU busy over a second and under
- * 64 MB waiting for writeback. Other work on a 2-vCPU machine moves these timings by seconds.
- */
-async function waitForQuiet(): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const a = cpuTimes();
-    await sleep(1000);
-    const b = cpuTimes();
-    const busy = (b.busy - a.busy) / Math.max(1, b.total - a.total);
-    if ((busy < 0.15 && dirtyBytes() < 64 * 1024 * 1024) || Date.now() > deadline) {
-      if (Date.now() > deadline) console.log(`  (machine not quiet: ${(busy * 100).toFixed(0)}% CPU busy; measuring anyway)`);
-      return;
-    }
-  }
-}
-
-async function syncDisks(): Promise<void> {
-  await timeCommand('sync', []);
 }
 
 function readAll(files: readonly string[]): void {
@@ -185,28 +135,6 @@ async function measure(img: BenchImages, work: string, runs: number, skiff: stri
   return { times, verify };
 }
 
-function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const fsType = (() => {
-    try {
-      const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' '));
-      const best = mounts.filter((m) => m[1] && '/var/tmp'.startsWith(m[1])).sort((a, b) => b[1]!.length - a[1]!.length)[0];
-      return best ? `${best[2]} (${best[0]})` : 'unknown fs';
-    } catch {
-      return 'unknown fs';
-    }
-  })();
-  return `${os.cpus().length} vCPU ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, kernel ${os.release()}, ${fsType}, Node ${process.version}`;
-}
-
-/** The skiff source measured: commit, and whether store/common/stage0 had uncommitted changes. */
-function sourceState(): string {
-  const git = (args: string[]): string => spawnSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' }).stdout?.trim() ?? '';
-  const commit = git(['rev-parse', '--short', 'HEAD']) || 'unknown commit';
-  const dirty = git(['status', '--porcelain', '--', 'store', 'common', 'stage0']) !== '';
-  return `skiff ${commit}${dirty ? ' with uncommitted changes in store/, common/ or stage0/' : ''}`;
-}
-
 function renderTable(img: BenchImages, r: Results, runs: number): string {
   const med = (k: string): number => median(r.times.get(k) ?? []);
   const best = (k: string): number => Math.min(...(r.times.get(k) ?? [Number.NaN]));
@@ -251,15 +179,7 @@ const END = '<!-- bench/import-render.ts: results end -->';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: {
-      images: { type: 'string' },
-      work: { type: 'string' },
-      runs: { type: 'string', default: '3' },
-      settle: { type: 'string', default: '180' },
-      'write-docs': { type: 'boolean', default: false },
-      profile: { type: 'boolean', default: false },
-      keep: { type: 'boolean', default: false },
-    },
+    options: { ...IMAGE_BENCH_OPTIONS, profile: { type: 'boolean', default: false } },
   });
   if (process.getuid?.() !== 0) throw new Error('run as root: skiff and tar keep owners, devices and setuid bits only as root');
   if (!fs.existsSync(path.join(ROOT, 'dist', 'skiff.mjs'))) throw new Error('build skiff first: node scripts/build.ts');
