@@ -1,8 +1,8 @@
 // `skiff fetch docker://127.0.0.1:PORT/REPO[:TAG|@DIGEST]` from Debian's docker-registry
 // (distribution 2.8), images pushed with skopeo: OCI and Docker schema 2 manifests, a
 // multi-layer image rendered as umoci renders it, pull by digest, the image ID is the manifest
-// digest, no layer is downloaded twice, zstd and uncompressed layers, an OCI index resolved per
-// --platform, and a quiet stderr when it is not a terminal.
+// digest, no layer is downloaded twice, zstd and uncompressed layers, an OCI index and a Docker
+// manifest list resolved per --platform, and a quiet stderr when it is not a terminal.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -59,6 +59,7 @@ describe('skiff fetch docker:// from docker-registry', { skip }, () => {
     pushed['shared/app:1'] = await reg.push(`oci:${shared}:app`, 'shared/app:1');
     pushed['hand/zstd:1'] = await reg.pushRaw(hand, 'zstd', 'hand/zstd:1');
     pushed['hand/multi:1'] = await reg.push(`oci:${hand}:multi`, 'hand/multi:1', { all: true });
+    pushed['hand/list:1'] = await reg.push(`oci:${hand}:multi`, 'hand/list:1', { all: true, format: 'v2s2' });
   });
   after(async () => {
     await reg?.stop();
@@ -167,6 +168,18 @@ describe('skiff fetch docker:// from docker-registry', { skip }, () => {
       assert.deepEqual(lines(armRes.stdout), [arm]);
     } else {
       assert.match(expectOneErrorLine(armRes), /arm64/);
+    }
+  });
+
+  it('resolves a Docker manifest list the same way', async () => {
+    for (const [platform, arch] of [[undefined, 'amd64'], ['linux/arm64', 'arm64']] as const) {
+      const data = freshData();
+      const res = await sk.fetch(data, reg.ref('hand/list:1'), platform ? { args: [`--platform=${platform}`] } : {});
+      assert.equal(res.code, 0, res.stderr);
+      const [id] = lines(res.stdout);
+      assert.notEqual(id, pushed['hand/list:1'], 'the ID is the chosen manifest\'s, not the list\'s');
+      const out = await renderRootfs(data, id!);
+      assert.equal(fs.readFileSync(path.join(out, 'arch'), 'utf8'), `${arch}\n`);
     }
   });
 
