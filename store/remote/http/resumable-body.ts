@@ -77,7 +77,8 @@ async function* resumableChunks(opts: ResumableBodyOptions): AsyncGenerator<Buff
         reason = err instanceof Error ? err.message : String(err);
       }
       if (resumes >= maxResumes) {
-        throw new SkiffError('NETWORK', `${what} was cut short after ${received}${expected === undefined ? '' : ` of ${expected}`} bytes (${reason}; resumed ${resumes} times)`, {
+        const why = reason.startsWith('ended after') ? '' : `${reason}; `;
+        throw new SkiffError('NETWORK', `${what} was cut short after ${received}${expected === undefined ? '' : ` of ${expected}`} bytes (${why}resumed ${resumes} times)`, {
           hint: 'try again; nothing was stored',
         });
       }

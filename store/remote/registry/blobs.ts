@@ -81,8 +81,9 @@ export function layerSource(
           hint: 'the registry is broken or hostile; nothing was stored',
         });
       }
-      // A resume asks the registry again (not a redirect's target, whose signature may have expired).
-      const request = { url: `${session.base}${path}`, what, headers: session.authHeaders() };
+      // A resume asks the registry again (not a redirect's target, whose signature may have
+      // expired). Its failures reach the user through the importer, which names the layer.
+      const request = { url: `${session.base}${path}`, what: 'the download', headers: session.authHeaders() };
       return createResumableBody({ client, request, first, expectedSize: desc.size, signal, onResume });
     },
   };

@@ -72,7 +72,7 @@ export async function fetchBearerToken(client: HttpClient, t: TokenRequest): Pro
 export function refused(registry: string, repository: string, creds: BasicCredentials | undefined): SkiffError {
   if (creds === undefined) {
     return new SkiffError('AUTH', `${registry} needs credentials to pull ${repository}`, {
-      hint: `run docker login ${registry} (it writes ~/.docker/config.json), or add a dockerAuth file to auth.d in the config dir`,
+      hint: `run docker login ${registry}, which writes ~/.docker/config.json, or add a dockerAuth file to auth.d in the config dir`,
     });
   }
   return new SkiffError('AUTH', `${registry} refused user ${creds.user} (from ${creds.from}) for pulling ${repository}`, {
