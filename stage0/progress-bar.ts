@@ -12,12 +12,14 @@ interface Line {
   started: number;
   note?: string;
   finished: boolean;
+  /** When it finished: its rate stops there. */
+  ended?: number;
 }
 
 /** One line of text for a transfer. Pure. */
 export function formatProgressLine(l: Readonly<Line>, now: number): string {
   if (l.note !== undefined) return `${l.label}: ${l.note}`;
-  const secs = Math.max((now - l.started) / 1000, 0.001);
+  const secs = Math.max(((l.ended ?? now) - l.started) / 1000, 0.001);
   const rate = `${formatSize(l.done / secs)}/s`;
   const amount = l.total ? `${formatSize(l.done)}/${formatSize(l.total)} ${Math.floor((100 * l.done) / l.total)}%` : formatSize(l.done);
   return `${l.label}: ${amount}${l.finished ? ' done' : ''} ${rate}`;
@@ -65,6 +67,7 @@ export function createTtyProgress(fd = 2, now: () => number = Date.now): Progres
         },
         done(note) {
           line.finished = true;
+          line.ended = now();
           if (note !== undefined) line.note = note;
           // Count a skipped layer as done, so the overall line reaches its total.
           if (note !== undefined && line.total !== undefined) main.done += line.total - line.done;
