@@ -179,7 +179,7 @@ function send(
 /** A failure talking to `url`'s host, as one line (a TLS one names where its CA would go). */
 export function networkFailure(ctx: Ctx, url: URL, err: unknown): SkiffError {
   if (err instanceof SkiffError) return err;
-  return describeNetworkError(err, hostPortOf(url), layout.hostCertsDir(ctx.config.local, `${url.hostname}:${portOf(url)}`));
+  return describeNetworkError(err, hostPortOf(url), portOf(url), layout.hostCertsDir(ctx.config.local, `${url.hostname}:${portOf(url)}`));
 }
 
 function wrapResponse(ctx: Ctx, res: IncomingMessage, url: URL, what: string): HttpResponse {

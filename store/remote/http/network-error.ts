@@ -26,10 +26,10 @@ const TLS_CODES: Readonly<Record<string, string>> = {
 };
 
 /**
- * `hostPort` is what the user wrote (HOST or HOST:PORT); `certsDir` the certs.d directory a CA
- * for it would go in, named in the hint.
+ * `hostPort` is what the user wrote (HOST or HOST:PORT) and `port` the port it means; `certsDir`
+ * the certs.d directory a CA for it would go in, named in the hint.
  */
-export function describeNetworkError(err: unknown, hostPort: string, certsDir: string): SkiffError {
+export function describeNetworkError(err: unknown, hostPort: string, port: number, certsDir: string): SkiffError {
   const e = err as (NodeJS.ErrnoException & { reason?: string }) | null;
   const code = typeof e?.code === 'string' ? e.code : '';
   if (code in TLS_CODES) {
@@ -50,6 +50,14 @@ export function describeNetworkError(err: unknown, hostPort: string, certsDir: s
     return new SkiffError('TLS', `TLS with ${hostPort} failed: ${message}`, { cause: err });
   }
   if (code in NETWORK_CODES) {
+    // Through HTTPS_PROXY/HTTP_PROXY the socket that failed is the proxy's: say so.
+    const peer = e as { address?: string; port?: number } | null;
+    if (peer?.address !== undefined && peer.port !== undefined && peer.port !== port) {
+      return new SkiffError('NETWORK', `cannot reach ${hostPort} through the proxy ${peer.address}:${peer.port}: ${NETWORK_CODES[code]}`, {
+        hint: 'check HTTPS_PROXY, HTTP_PROXY and NO_PROXY',
+        cause: err,
+      });
+    }
     return new SkiffError('NETWORK', `cannot reach ${hostPort}: ${NETWORK_CODES[code]}`, { cause: err });
   }
   if (code === 'ECONNABORTED' || message === 'aborted' || message === 'socket hang up') {

@@ -153,12 +153,15 @@ describe('http helpers', () => {
 
   test('describeNetworkError maps TLS and socket failures to one line', () => {
     const e = (code: string, message = code) => Object.assign(new Error(message), { code });
-    assert.equal(describeNetworkError(e('ECONNREFUSED'), 'r:5000', '/c').message, 'cannot reach r:5000: connection refused');
-    const expired = describeNetworkError(e('CERT_HAS_EXPIRED'), 'r:5000', '/etc/skiff/certs.d/r:5000');
+    assert.equal(describeNetworkError(e('ECONNREFUSED'), 'r:5000', 5000, '/c').message, 'cannot reach r:5000: connection refused');
+    const viaProxy = Object.assign(e('ECONNREFUSED'), { address: '10.0.0.1', port: 3128 });
+    assert.equal(describeNetworkError(viaProxy, 'r', 443, '/c').message, 'cannot reach r through the proxy 10.0.0.1:3128: connection refused');
+    assert.equal(describeNetworkError(Object.assign(e('ECONNREFUSED'), { address: '10.0.0.2', port: 443 }), 'r', 443, '/c').message, 'cannot reach r: connection refused');
+    const expired = describeNetworkError(e('CERT_HAS_EXPIRED'), 'r:5000', 5000, '/etc/skiff/certs.d/r:5000');
     assert.equal(expired.code, 'TLS');
     assert.equal(expired.message, 'cannot trust r:5000: its TLS certificate has expired');
     assert.match(expired.hint ?? '', /certs\.d\/r:5000\/ca\.crt.*--insecure-options=tls/);
-    assert.equal(describeNetworkError(e('ERR_TLS_CERT_ALTNAME_INVALID'), 'r', '/c').message, 'cannot trust r: its TLS certificate is for another host name');
-    assert.match(describeNetworkError(e('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number'), 'r', '/c').hint ?? '', /--insecure-options=http/);
+    assert.equal(describeNetworkError(e('ERR_TLS_CERT_ALTNAME_INVALID'), 'r', 443, '/c').message, 'cannot trust r: its TLS certificate is for another host name');
+    assert.match(describeNetworkError(e('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number'), 'r', 443, '/c').hint ?? '', /--insecure-options=http/);
   });
 });
