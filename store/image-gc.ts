@@ -10,6 +10,7 @@ import { listBlobs, removeBlob } from './cas.ts';
 import { readImageRecords } from './image-index.ts';
 import { lockStore, storeExists } from './store-dirs.ts';
 import { listTrees, removeTreeDir } from './tree-store.ts';
+import { pruneRemoteRecords } from './remote/cache/remote-records.ts';
 
 export interface ImageGcResult {
   blobs: number;
@@ -80,6 +81,7 @@ export function imageGc(ctx: Ctx): ImageGcResult {
     result.trees++;
     log.debug({ tree: name }, 'removed tree');
   }
+  result.debris += pruneRemoteRecords(ctx.dataDir, new Set(records.map((r) => r.id)), Date.now());
   // With the lock held exclusively no import is running, so every temp file is debris.
   for (const dir of [layout.casTmpDir(ctx.dataDir), layout.treeTmpDir(ctx.dataDir)]) {
     for (const name of fs.readdirSync(dir)) {

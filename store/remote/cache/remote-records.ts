@@ -3,6 +3,7 @@
 // to one safe name. Records are hints: a missing, unreadable or stale one only costs a
 // download, and the image it names is looked up in the index before it is used.
 import fs from 'node:fs';
+import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { ImageId } from '../../../common/ids.ts';
 import * as layout from '../../../common/layout.ts';
@@ -57,4 +58,34 @@ export function writeRemoteRecord(dataDir: string, rec: RemoteRecord): void {
 
 export function removeRemoteRecord(dataDir: string, key: string): void {
   fs.rmSync(layout.remoteCacheRecordPath(dataDir, remoteRecordKey(key)), { force: true });
+}
+
+/**
+ * Removes the records that name an image no longer in the index (`image gc`): they would only
+ * cost a lookup. Records without an image (discovery pages) stay while they are fresh.
+ * Returns how many went.
+ */
+export function pruneRemoteRecords(dataDir: string, liveImages: ReadonlySet<string>, now: number): number {
+  let names: string[];
+  try {
+    names = fs.readdirSync(layout.remoteCacheDir(dataDir));
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(layout.remoteCacheDir(dataDir), name);
+    let rec: Partial<RemoteRecord> | undefined;
+    try {
+      rec = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<RemoteRecord>;
+    } catch {
+      rec = undefined; // damaged or a temp file of an interrupted write: debris
+    }
+    const stale = rec === undefined
+      || (rec.imageId !== undefined ? !liveImages.has(rec.imageId) : Date.parse(rec.fetchedAt ?? '') + (rec.maxAge ?? 0) * 1000 < now);
+    if (!stale) continue;
+    fs.rmSync(file, { force: true });
+    removed++;
+  }
+  return removed;
 }

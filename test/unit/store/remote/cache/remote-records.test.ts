@@ -6,7 +6,7 @@ import path from 'node:path';
 import { aciImageId } from '../../../../../common/ids.ts';
 import * as layout from '../../../../../common/layout.ts';
 import {
-  readRemoteRecord, remoteRecordKey, removeRemoteRecord, writeRemoteRecord,
+  pruneRemoteRecords, readRemoteRecord, remoteRecordKey, removeRemoteRecord, writeRemoteRecord,
 } from '../../../../../store/remote/cache/remote-records.ts';
 
 test('records round-trip under the sha256 of their key; missing, damaged or misfiled ones read as absent', () => {
@@ -25,6 +25,28 @@ test('records round-trip under the sha256 of their key; missing, damaged or misf
     assert.equal(readRemoteRecord(dataDir, key), undefined);
     removeRemoteRecord(dataDir, key);
     assert.equal(fs.existsSync(file), false);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('pruning keeps records of live images and fresh discovery pages, drops the rest', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-remote-'));
+  try {
+    const live = aciImageId('a'.repeat(128));
+    const gone = aciImageId('b'.repeat(128));
+    const now = Date.parse('2025-03-01T10:00:00.000Z');
+    writeRemoteRecord(dataDir, { key: 'https://e.com/live.aci', fetchedAt: '2020-01-01T00:00:00.000Z', maxAge: 0, imageId: live });
+    writeRemoteRecord(dataDir, { key: 'https://e.com/gone.aci', fetchedAt: '2025-03-01T10:00:00.000Z', maxAge: 3600, imageId: gone });
+    writeRemoteRecord(dataDir, { key: 'discovery:fresh', fetchedAt: '2025-03-01T09:59:00.000Z', maxAge: 3600 });
+    writeRemoteRecord(dataDir, { key: 'discovery:old', fetchedAt: '2025-03-01T08:00:00.000Z', maxAge: 60 });
+    fs.writeFileSync(path.join(layout.remoteCacheDir(dataDir), 'junk.json.tmp'), '{');
+    assert.equal(pruneRemoteRecords(dataDir, new Set([live]), now), 3);
+    assert.ok(readRemoteRecord(dataDir, 'https://e.com/live.aci'));
+    assert.ok(readRemoteRecord(dataDir, 'discovery:fresh'));
+    assert.equal(readRemoteRecord(dataDir, 'https://e.com/gone.aci'), undefined);
+    assert.equal(readRemoteRecord(dataDir, 'discovery:old'), undefined);
+    assert.equal(pruneRemoteRecords(path.join(dataDir, 'nowhere'), new Set(), now), 0);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
