@@ -151,20 +151,25 @@ async function importLocalLayers(ctx: Ctx, blobs: BlobSource, layers: readonly L
  */
 async function importRemoteLayers(ctx: Ctx, blobs: RemoteBlobSource, layers: readonly LayerRecord[], what: string): Promise<TreeId[]> {
   const abort = new AbortController();
-  const trees: TreeId[] = new Array<TreeId>(layers.length);
+  // A layer listed twice (docker's empty layer often is) is fetched once: two transfers of
+  // the same blob at once would both download it.
+  const keyOf = (l: LayerRecord): string => `${l.digest} ${l.diffId}`;
+  const unique = layers.flatMap((l, i) => (layers.findIndex((m) => keyOf(m) === keyOf(l)) === i ? [i] : []));
+  const byKey = new Map<string, TreeId>();
   let next = 0;
   let failure: { err: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (failure === undefined && next < layers.length) {
-      const i = next++;
+    while (failure === undefined && next < unique.length) {
+      const i = unique[next++]!;
       const l = layers[i]!;
       const item = blobs.onLayerStart?.(l, i);
       let opened = false;
       const source = blobs.layer(l, abort.signal);
       try {
-        trees[i] = await importLayer(ctx, { open: () => ((opened = true), source.open()) }, l, l.diffId, what, {
+        const tree = await importLayer(ctx, { open: () => ((opened = true), source.open()) }, l, l.diffId, what, {
           onBytes: (n) => item?.advance(n),
         });
+        byKey.set(keyOf(l), tree);
         item?.done(!opened);
       } catch (err) {
         item?.done(false);
@@ -173,7 +178,7 @@ async function importRemoteLayers(ctx: Ctx, blobs: RemoteBlobSource, layers: rea
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(blobs.concurrency, layers.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(blobs.concurrency, unique.length)) }, worker));
   if (failure !== undefined) throw failure.err;
-  return trees;
+  return layers.map((l) => byKey.get(keyOf(l))!);
 }
