@@ -123,8 +123,9 @@ async function followRedirects(
     const ms = Math.round(performance.now() - started);
     log.debug({ method: req.method ?? 'GET', url: redactUrl(url), status, bytes: contentLength(res.headers), ms }, 'http');
     const location = res.headers.location;
-    if (!REDIRECTS.has(status) || location === undefined) return wrapResponse(ctx, res, url, req.what);
-    res.destroy();
+    const wrapped = wrapResponse(ctx, res, url, req.what);
+    if (!REDIRECTS.has(status) || location === undefined) return wrapped;
+    wrapped.discard();
     const next = new URL(location, url);
     if (seen.has(next.href)) throw new SkiffError('HTTP_STATUS', `${req.what}: ${hostPortOf(url)} redirects in a loop (${redactUrl(next)})`);
     if (hop + 1 >= maxRedirects) throw new SkiffError('HTTP_STATUS', `${req.what}: more than ${maxRedirects} redirects from ${redactUrl(req.url)}`);
