@@ -91,13 +91,15 @@ async function measure(s: Setup, runs: number): Promise<Map<string, number[]>> {
   return times;
 }
 
+const signed = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`;
+
 function renderTable(s: Setup, times: Map<string, number[]>, runs: number): string {
   const med = (k: string): number => median(times.get(k) ?? []);
   const best = (k: string): number => Math.min(...(times.get(k) ?? [Number.NaN]));
   const mb = s.wireBytes / 1e6;
   const rows = casesFor(s).map((c) => {
     const vs = c.key === 'skiff'
-      ? `${(med('skiff') / med('skopeo-umoci')).toFixed(2)}× skopeo + umoci (best: ${(best('skiff') / best('skopeo-umoci')).toFixed(2)}×); ${(med('skiff') / med('skopeo')).toFixed(2)}× skopeo alone; network part ${(med('skiff') - med('skiff-local')).toFixed(2)} s vs skopeo's ${med('skopeo').toFixed(2)} s`
+      ? `${(med('skiff') / med('skopeo-umoci')).toFixed(2)}× skopeo + umoci (best: ${(best('skiff') / best('skopeo-umoci')).toFixed(2)}×); ${(med('skiff') / med('skopeo')).toFixed(2)}× skopeo alone; ${signed(med('skiff') - med('skiff-local'))} s against the same import from disk`
       : '';
     const all = (times.get(c.key) ?? []).map((x) => x.toFixed(2)).join(', ');
     return `| ${c.label} | \`${c.shown}\` | ${med(c.key).toFixed(2)} | ${best(c.key).toFixed(2)} | ${(mb / med(c.key)).toFixed(0)} | ${all} | ${vs} |`;
