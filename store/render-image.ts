@@ -5,6 +5,7 @@ import type { Ctx } from '../common/context.ts';
 import { aciRootfsPath } from '../common/layout.ts';
 import type { ImageRecord } from './image-index.ts';
 import { findImage, prepareEmptyDir, writeManifestBeside } from './image-ops.ts';
+import { renderMissingTrees } from './render-missing-trees.ts';
 import { flattenLayerTrees } from './tree/merge-layers.ts';
 import { createTreeTmp, readTreeRecord, useTree } from './tree-store.ts';
 
@@ -31,6 +32,7 @@ export function renderRootfsInto(ctx: Ctx, image: ImageRecord, dest: string): vo
 
 /** Calls fn with a verified plain rootfs: the tree itself for one-tree images, else a temp flattening. */
 export async function withRenderedRootfs<T>(ctx: Ctx, image: ImageRecord, fn: (rootfs: string) => Promise<T>): Promise<T> {
+  await renderMissingTrees(ctx, image);
   if (image.trees.length === 1) return fn(useTree(ctx, image.trees[0]!));
   using tmp = createTreeTmp(ctx.dataDir);
   renderRootfsInto(ctx, image, tmp.rootfs);
@@ -47,6 +49,7 @@ export interface RenderOptions {
 
 export async function renderImage(ctx: Ctx, opts: RenderOptions): Promise<{ dir: string }> {
   const image = findImage(ctx, opts.ref);
+  await renderMissingTrees(ctx, image);
   prepareEmptyDir(opts.dir);
   const rootfs = opts.rootfsOnly ? opts.dir : aciRootfsPath(opts.dir);
   // flattenLayerTrees writes into an existing directory; DIR/rootfs does not exist yet.

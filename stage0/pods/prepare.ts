@@ -14,6 +14,7 @@ import { readImageRecords, resolveImage, type ImageRecord } from '../../store/im
 import { fetchImages, type PullPolicy } from '../../store/import/fetch-images.ts';
 import { classifyImageRef } from '../../store/formats/image-ref.ts';
 import { ensureStore, lockStore } from '../../store/store-dirs.ts';
+import { renderMissingTrees } from '../../store/render-missing-trees.ts';
 import type { ParsedAppOptions } from '../pod/app-options.ts';
 import { buildPodManifest } from '../pod/build-pod-manifest.ts';
 import { parseEnvFile, type ParsedPodOptions } from '../pod/pod-options.ts';
@@ -140,6 +141,8 @@ export async function prepare(ctx: Ctx, opts: PrepareOptions, how: { lockOnFd0?:
   const log = ctx.log.child({ mod: 'stage0', op: 'prepare' });
   const { manifest, warnings, images } = await buildManifest(ctx, opts);
   for (const w of warnings) log.warn(w);
+  // Before the pod exists: a layer that fails its diff_id check leaves no half pod behind.
+  for (const image of images.values()) await renderMissingTrees(ctx, image);
   const stage1 = await ensureStage1Image(ctx, { name: opts.pod.stage1Name, path: opts.pod.stage1Path });
   const uuid = parsePodUuid(randomUUID());
   const embryo = layout.podDir(ctx.dataDir, 'embryo', uuid);

@@ -37,6 +37,12 @@ export interface LayerSource {
 export interface ImportLayerOptions {
   /** Told of every compressed byte read; default: ctx.progress. */
   onBytes?: (bytes: number) => void;
+  /**
+   * false: store the verified blob only, and leave decompression, the diff_id check and the
+   * tree to the first use (renderMissingTrees). Registry pulls do this, as skopeo and rkt's
+   * fetch do: the pull is a download, the render is paid by the first pod.
+   */
+  render?: boolean;
 }
 
 /** Enough of a stream to tell a tar (its 512-byte header) from gzip or zstd. */
@@ -57,7 +63,7 @@ export async function importLayer(
 ): Promise<TreeId> {
   const treeId = treeIdFor(diffId);
   const haveBlob = hasBlob(ctx.dataDir, desc.digest);
-  const haveTree = isTreeRendered(ctx.dataDir, treeId);
+  const haveTree = opts.render === false || isTreeRendered(ctx.dataDir, treeId);
   if (haveBlob && haveTree) return treeId;
   let input: AsyncIterable<Buffer>;
   if (haveBlob || typeof source === 'string') {
@@ -75,7 +81,9 @@ export async function importLayer(
   }
   using blob = haveBlob ? undefined : createBlobWriter(ctx.dataDir, 'sha256');
   using tmp = haveTree ? undefined : createTreeTmp(ctx.dataDir);
-  const diffHash = compression === 'none' ? undefined : createHash('sha256');
+  // Nothing to render: the compressed bytes are only hashed and stored, not decompressed.
+  const storeOnly = opts.render === false;
+  const diffHash = compression === 'none' || storeOnly ? undefined : createHash('sha256');
   const render = (s: Readable): Promise<{ entries: import('../tree/tree-record.ts').TreeEntry[] } | undefined> =>
     tmp ? extractTar(s, layerExtractOptions(ctx, tmp, what)) : drain(s);
   const onBytes = opts.onBytes ?? ((n: number) => ctx.progress?.advance(n));
@@ -87,7 +95,7 @@ export async function importLayer(
   };
   let result;
   try {
-    if (compression === 'none') {
+    if (compression === 'none' || storeOnly) {
       result = await feedParser(rest, { onChunk: onCompressed }, render);
     } else {
       const dec = await spawnDecompressor(compression, `${what}: layer ${desc.digest}`);
@@ -114,7 +122,7 @@ export async function importLayer(
   }
   const compDigest = digestOf('sha256', compHash.digest('hex'));
   checkDigest(compDigest, desc.digest, `${what}: layer`);
-  checkDigest(diffHash ? digestOf('sha256', diffHash.digest('hex')) : compDigest, diffId, `${what}: uncompressed layer (diff_id)`);
+  if (!storeOnly) checkDigest(diffHash ? digestOf('sha256', diffHash.digest('hex')) : compDigest, diffId, `${what}: uncompressed layer (diff_id)`);
   commitLayer(ctx, blob, desc, tmp, treeId, result?.entries);
   return treeId;
 }

@@ -144,7 +144,9 @@ async function importLocalLayers(ctx: Ctx, blobs: BlobSource, layers: readonly L
 }
 
 /**
- * Layers from a registry, `concurrency` at a time, each streamed straight into the store. The
+ * Layers from a registry, `concurrency` at a time, each streamed straight into the CAS and
+ * verified against its digest; their trees are rendered (and diff_ids checked) at first use,
+ * by renderMissingTrees. The
  * first failure aborts the transfers still running, and is thrown once they have all settled
  * (so their temp files are gone); layers already verified and committed stay, as blobs no
  * image refers to yet.
@@ -168,6 +170,7 @@ async function importRemoteLayers(ctx: Ctx, blobs: RemoteBlobSource, layers: rea
       try {
         const tree = await importLayer(ctx, { open: () => ((opened = true), source.open()) }, l, l.diffId, what, {
           onBytes: (n) => item?.advance(n),
+          render: false,
         });
         byKey.set(keyOf(l), tree);
         item?.done(!opened);

@@ -33,8 +33,12 @@ export function describeNetworkError(err: unknown, hostPort: string, port: numbe
   const e = err as (NodeJS.ErrnoException & { reason?: string }) | null;
   const code = typeof e?.code === 'string' ? e.code : '';
   if (code in TLS_CODES) {
+    // Only an unknown CA is fixed by adding one; an expired or misnamed certificate is the server's to fix.
+    const unknownCa = /untrusted|unknown CA|self-signed/.test(TLS_CODES[code]!);
     return new SkiffError('TLS', `cannot trust ${hostPort}: ${TLS_CODES[code]}`, {
-      hint: `put its CA in ${certsDir}/ca.crt, or pass --insecure-options=tls to skip the check`,
+      hint: unknownCa
+        ? `put its CA in ${certsDir}/ca.crt, or pass --insecure-options=tls to skip the check`
+        : 'the server must present a valid certificate for this name; --insecure-options=tls skips the check',
       cause: err,
     });
   }

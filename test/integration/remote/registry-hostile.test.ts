@@ -5,6 +5,7 @@
 // with a Range request and the pull succeeds.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { badBlobs, expectOneErrorLine, lines, namesIn, skipUnlessRootAndBuilt, storeSnapshot, tempDir } from '../../helpers/cli.ts';
 import type { TempDir } from '../../helpers/cli.ts';
@@ -162,6 +163,26 @@ describe('skiff fetch docker:// from a hostile registry', { skip }, () => {
     } finally {
       await loop.stop();
     }
+  });
+
+  it('a layer whose diff_id lies is stored (its blob is verified) but refused at first use, rendering nothing', async () => {
+    const layout = path.join(tmp.path, 'oci');
+    const configPath = path.join(layout, 'blobs', ...app.configDigest.split(':'));
+    const config = JSON.parse(fs.readFileSync(configPath, 'utf8')) as { rootfs: { diff_ids: string[] } };
+    config.rootfs.diff_ids[1] = `sha256:${'0'.repeat(64)}`;
+    const configBytes = Buffer.from(JSON.stringify(config));
+    const configDigest = fake.addBlob(configBytes);
+    const manifest = { ...app.manifest, schemaVersion: 2, config: { ...app.manifest.config, digest: configDigest, size: configBytes.length } };
+    const id = fake.addManifest('liar/x', '1', JSON.stringify(manifest), 'application/vnd.oci.image.manifest.v1+json');
+    const data = freshData();
+    assert.deepEqual(lines(ok(await sk.fetch(data, fake.ref('liar/x:1')), 'fetch')), [id]);
+    const before = storeSnapshot(data).filter((l) => l.startsWith('tree/') && !l.startsWith('tree/tmp'));
+    const line = expectOneErrorLine(await sk.run(data, ['image', 'render', id, path.join(tmp.path, `liar-${n++}`)]), 'image render');
+    assert.match(line, /diff_id/);
+    const after = storeSnapshot(data).filter((l) => l.startsWith('tree/') && !l.startsWith('tree/tmp'));
+    assert.deepEqual(after.filter((l) => l.includes('0'.repeat(64))), [], 'no tree under the false diff_id');
+    assert.ok(after.length >= before.length);
+    assert.deepEqual(namesIn(path.join(data, 'tree', 'tmp')), []);
   });
 
   it('refuses a registry nobody listens on, in one line', async () => {

@@ -117,6 +117,21 @@ describe('skiff fetch docker:// from docker-registry', { skip }, () => {
     assert.ok(content(storeSnapshot(data)).join('\n') === content(before).join('\n'), 'no blob or tree changed');
   });
 
+  it('stores verified layer blobs only; the first render checks each diff_id and renders the layers once', async () => {
+    const data = freshData();
+    const id = pushed['multi/oci:1']!;
+    assert.equal((await sk.fetch(data, reg.ref('multi/oci:1'))).code, 0);
+    const trees = (): string[] => namesIn(path.join(data, 'tree')).filter((t) => t !== 'tmp');
+    assert.deepEqual(trees(), [], 'a pull is a download: no layer is unpacked yet');
+    const record = readImageRecords(data)[0]!;
+    const out = await renderRootfs(data, id);
+    assert.deepEqual(compareTrees(reference, out), []);
+    assert.deepEqual(trees().sort(), [...new Set(record.trees)].sort(), 'every layer tree rendered by the first use');
+    const before = storeSnapshot(data);
+    await renderRootfs(data, id);
+    assert.deepEqual(storeSnapshot(data), before, 'the second use renders nothing');
+  });
+
   it('pulls an image that shares base layers with a stored one: only its own layer is downloaded', async () => {
     const data = freshData();
     assert.equal((await sk.fetch(data, reg.ref('shared/base:1'))).code, 0);

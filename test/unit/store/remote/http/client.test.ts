@@ -160,7 +160,9 @@ describe('http helpers', () => {
     const expired = describeNetworkError(e('CERT_HAS_EXPIRED'), 'r:5000', 5000, '/etc/skiff/certs.d/r:5000');
     assert.equal(expired.code, 'TLS');
     assert.equal(expired.message, 'cannot trust r:5000: its TLS certificate has expired');
-    assert.match(expired.hint ?? '', /certs\.d\/r:5000\/ca\.crt.*--insecure-options=tls/);
+    assert.match(expired.hint ?? '', /server must present a valid certificate.*--insecure-options=tls/, 'a CA in certs.d would not help');
+    const unknown = describeNetworkError(e('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), 'r:5000', 5000, '/etc/skiff/certs.d/r:5000');
+    assert.match(unknown.hint ?? '', /certs\.d\/r:5000\/ca\.crt.*--insecure-options=tls/);
     assert.equal(describeNetworkError(e('ERR_TLS_CERT_ALTNAME_INVALID'), 'r', 443, '/c').message, 'cannot trust r: its TLS certificate is for another host name');
     assert.match(describeNetworkError(e('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number'), 'r', 443, '/c').hint ?? '', /--insecure-options=http/);
   });
