@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import type { Ctx } from '../../common/context.ts';
 import { SkiffError, wrap } from '../../common/errors.ts';
 import { digestOf, treeIdFor, type Digest, type TreeId } from '../../common/ids.ts';
+import { BACKGROUND_MIN_BYTES, createBackgroundBlobWriter, wrapBlobWriter } from '../background-blob-writer.ts';
 import { blobPath, createBlobWriter, hasBlob, type BlobWriter } from '../cas.ts';
 import { sniffCompression } from '../formats/image-ref.ts';
 import { extractTar } from '../tar/extract-tree.ts';
@@ -79,14 +80,18 @@ export async function importLayer(
     await closeIterable(rest);
     throw new SkiffError('IMAGE_FORMAT', `${what}: layer ${desc.digest} is not a tar, gzip or zstd stream (${compression})`);
   }
-  using blob = haveBlob ? undefined : createBlobWriter(ctx.dataDir, 'sha256');
-  using tmp = haveTree ? undefined : createTreeTmp(ctx.dataDir);
   // Nothing to render: the compressed bytes are only hashed and stored, not decompressed.
   const storeOnly = opts.render === false;
-  const diffHash = compression === 'none' || storeOnly ? undefined : createHash('sha256');
+  const onBytes = opts.onBytes ?? ((n: number) => ctx.progress?.advance(n));
+  if (storeOnly) {
+    await storeLayerBlob(ctx, rest, desc, what, onBytes);
+    return treeId;
+  }
+  using blob = haveBlob ? undefined : createBlobWriter(ctx.dataDir, 'sha256');
+  using tmp = haveTree ? undefined : createTreeTmp(ctx.dataDir);
+  const diffHash = compression === 'none' ? undefined : createHash('sha256');
   const render = (s: Readable): Promise<{ entries: import('../tree/tree-record.ts').TreeEntry[] } | undefined> =>
     tmp ? extractTar(s, layerExtractOptions(ctx, tmp, what)) : drain(s);
-  const onBytes = opts.onBytes ?? ((n: number) => ctx.progress?.advance(n));
   const compHash = createHash('sha256');
   const onCompressed = (chunk: Buffer): void => {
     compHash.update(chunk);
@@ -95,7 +100,7 @@ export async function importLayer(
   };
   let result;
   try {
-    if (compression === 'none' || storeOnly) {
+    if (compression === 'none') {
       result = await feedParser(rest, { onChunk: onCompressed }, render);
     } else {
       const dec = await spawnDecompressor(compression, `${what}: layer ${desc.digest}`);
@@ -122,9 +127,32 @@ export async function importLayer(
   }
   const compDigest = digestOf('sha256', compHash.digest('hex'));
   checkDigest(compDigest, desc.digest, `${what}: layer`);
-  if (!storeOnly) checkDigest(diffHash ? digestOf('sha256', diffHash.digest('hex')) : compDigest, diffId, `${what}: uncompressed layer (diff_id)`);
+  checkDigest(diffHash ? digestOf('sha256', diffHash.digest('hex')) : compDigest, diffId, `${what}: uncompressed layer (diff_id)`);
   commitLayer(ctx, blob, desc, tmp, treeId, result?.entries);
   return treeId;
+}
+
+/**
+ * A layer's blob only (a registry pull): big layers are hashed, written and fsynced on a worker
+ * thread, so the downloads on the main thread never wait for the disk; the blob is linked in
+ * only if its digest is the descriptor's.
+ */
+async function storeLayerBlob(ctx: Ctx, input: AsyncIterable<Buffer>, desc: LayerDescriptor, what: string, onBytes: (n: number) => void): Promise<void> {
+  // Lower than imports' threshold: a worker's start-up (~20 ms) runs beside the other downloads,
+  // while a main-thread fsync of a 20 MB layer stalls them all.
+  await using blob = desc.size >= BACKGROUND_MIN_BYTES / 8
+    ? createBackgroundBlobWriter(ctx.dataDir, 'sha256')
+    : wrapBlobWriter(createBlobWriter(ctx.dataDir, 'sha256'));
+  try {
+    for await (const chunk of input) {
+      onBytes(chunk.length);
+      const full = blob.write(chunk);
+      if (full) await full;
+    }
+    await blob.commit(desc.digest);
+  } catch (err) {
+    throw wrap(err, `${what}: layer ${desc.digest}`);
+  }
 }
 
 /** The first `n` bytes of a stream (fewer if it is shorter), and the whole stream again. */

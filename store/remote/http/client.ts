@@ -66,7 +66,7 @@ export function createHttpClient(ctx: Ctx, opts: HttpClientOptions): HttpClient 
     if (url.protocol === 'http:') {
       agent = new http.Agent(common);
     } else {
-      baseCas ??= defaultCas();
+      baseCas ??= defaultCas(opts.env);
       const port = portOf(url);
       const files = readHostTlsFiles(hostCertsDirs(ctx.config, url.hostname, port, 443));
       agent = new https.Agent({ ...common, ...tlsSettingsFor(files, baseCas, !ctx.insecure.tls) });

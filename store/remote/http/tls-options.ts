@@ -63,9 +63,51 @@ function readPem(file: string): string {
   }
 }
 
-/** The CAs every host gets: computed once per client (reading the system store costs a few ms). */
-export function defaultCas(): string[] {
-  return [...tls.getCACertificates('bundled'), ...tls.getCACertificates('system')];
+/**
+ * The system's CA bundle, where Go (so skopeo and podman) looks first. One file read is ~1 ms;
+ * Node's getCACertificates('system') walks /etc/ssl/certs, where Debian links every CA three
+ * more times, and costs ~40 ms, paid by every https fetch.
+ */
+const SYSTEM_CA_FILES = [
+  '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu, Arch, Gentoo
+  '/etc/pki/tls/certs/ca-bundle.crt', // Fedora, RHEL
+  '/etc/ssl/ca-bundle.pem', // openSUSE
+  '/etc/pki/tls/cacert.pem', // OpenELEC
+  '/etc/ssl/cert.pem', // Alpine
+];
+
+const PEM_RE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** PEM certificates in a bundle's text. Pure. */
+export function splitPemBundle(text: string): string[] {
+  return text.match(PEM_RE) ?? [];
+}
+
+/**
+ * The CAs every host gets: Node's bundled ones and the system's (SSL_CERT_FILE when set, as
+ * OpenSSL and Go honour it), each once: a secure context parses every CA it is given.
+ */
+export function defaultCas(env: Readonly<Record<string, string | undefined>> = {}): string[] {
+  const files = env.SSL_CERT_FILE ? [env.SSL_CERT_FILE] : SYSTEM_CA_FILES;
+  let system: string[] | undefined;
+  for (const f of files) {
+    try {
+      system = splitPemBundle(fs.readFileSync(f, 'utf8'));
+      break;
+    } catch {
+      // not this distribution's path
+    }
+  }
+  system ??= tls.getCACertificates('system');
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const pem of [...tls.getCACertificates('bundled'), ...system]) {
+    const key = pem.replace(/\s+/g, '');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(pem);
+  }
+  return out;
 }
 
 export function tlsSettingsFor(files: HostTlsFiles, base: readonly string[], verify: boolean): TlsSettings {
