@@ -53,7 +53,7 @@ function casesFor(s: Setup): Case[] {
   const skopeo = ['copy', '--quiet', '--insecure-policy', '--src-tls-verify=false', src];
   return [
     {
-      key: 'skiff', label: 'skiff fetch (download, verify, store, render)',
+      key: 'skiff', label: 'skiff fetch (download, verify, store; render at first use)',
       shown: `skiff --dir DIR --insecure-options=image,http fetch docker://127.0.0.1:PORT/${REPO}`,
       run: (dir) => timeCommand(NODE, [s.skiff, '--dir', dir, '--local-config', config, '--system-config', config, '--insecure-options=image,http', 'fetch', src], env),
     },
@@ -69,7 +69,7 @@ function casesFor(s: Setup): Case[] {
       run: (dir) => timeCommand('skopeo', [...skopeo, `oci:${dir}:bench`], env),
     },
     {
-      key: 'skopeo-umoci', label: 'skopeo copy, then umoci unpack (the same work as skiff)',
+      key: 'skopeo-umoci', label: 'skopeo copy, then umoci unpack (the end state of a pull and its first render)',
       shown: `skopeo copy … oci:DIR:bench && umoci unpack --image DIR:bench DIR/bundle`,
       run: (dir) => timeCommand('sh', ['-c', 'skopeo "$@" "oci:$0:bench" && umoci unpack --image "$0:bench" "$0/bundle"', dir, ...skopeo], env),
     },
