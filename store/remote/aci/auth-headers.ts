@@ -4,11 +4,9 @@
 // read from both config dirs, the local one winning per domain (and an empty local file masking
 // the system file of the same name). Registry credentials (skiffKind dockerAuth) live in the
 // same directory and are the registry client's business.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { ConfigDirs } from '../../../common/context.ts';
 import { SkiffError } from '../../../common/errors.ts';
-import * as layout from '../../../common/layout.ts';
+import { basicAuthorization, readAuthConfigFiles } from '../auth-config-files.ts';
 
 export type HostAuth = { type: 'basic'; user: string; password: string } | { type: 'oauth'; token: string };
 
@@ -53,36 +51,12 @@ export function authForUrl(table: ReadonlyMap<string, HostAuth>, url: URL): Host
 }
 
 export function authorizationHeader(auth: HostAuth): string {
-  return auth.type === 'basic'
-    ? `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`
-    : `Bearer ${auth.token}`;
+  return auth.type === 'basic' ? basicAuthorization(auth) : `Bearer ${auth.token}`;
 }
 
 /** Reads auth.d from both config dirs (system first, so local entries replace its domains). */
 export function loadHostAuth(config: ConfigDirs): Map<string, HostAuth> {
-  const localFiles = readDir(layout.authConfigDir(config.local));
-  const systemFiles = readDir(layout.authConfigDir(config.system));
-  // A local file of the same name replaces the system one (empty: masks it).
-  for (const name of localFiles.keys()) systemFiles.delete(name);
-  const table = parseAuthFiles(prefixed(layout.authConfigDir(config.system), systemFiles));
-  for (const [domain, auth] of parseAuthFiles(prefixed(layout.authConfigDir(config.local), localFiles))) table.set(domain, auth);
-  return table;
-}
-
-function readDir(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
-  } catch {
-    return out;
-  }
-  for (const n of names) out.set(n, fs.readFileSync(path.join(dir, n), 'utf8'));
-  return out;
-}
-
-function prefixed(dir: string, files: ReadonlyMap<string, string>): Map<string, string> {
-  return new Map([...files].map(([n, t]) => [path.join(dir, n), t]));
+  return parseAuthFiles(new Map(readAuthConfigFiles(config).map((f) => [f.file, f.text])));
 }
 
 /** Headers for a request to `url`: Authorization when auth.d has credentials for its host. */

@@ -3,11 +3,11 @@
 // in both config dirs (local winning, an empty local file masking the system one of that name),
 // and from docker's config.json (`auths`, as `docker login` writes it), which auth.d overrides.
 // Parsers are pure; loadRegistryCredentials does the reading.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigDirs } from '../../../common/context.ts';
 import { SkiffError } from '../../../common/errors.ts';
 import * as layout from '../../../common/layout.ts';
+import { readAuthConfigFiles, readIfExists } from '../auth-config-files.ts';
 
 export interface BasicCredentials {
   user: string;
@@ -85,44 +85,10 @@ export function loadRegistryCredentials(config: ConfigDirs, env: Readonly<Record
   const dockerFile = env.DOCKER_CONFIG ? path.join(env.DOCKER_CONFIG, 'config.json') : env.HOME ? layout.dockerConfigPath(env.HOME) : undefined;
   const dockerText = dockerFile === undefined ? undefined : readIfExists(dockerFile);
   if (dockerFile !== undefined && dockerText !== undefined) mergeInto(table, parseDockerConfig(dockerText, dockerFile));
-  const systemDir = layout.authConfigDir(config.system);
-  const localDir = layout.authConfigDir(config.local);
-  const localNames = new Set(jsonFilesIn(localDir));
-  for (const name of jsonFilesIn(systemDir)) {
-    // A local file of the same name replaces (or, empty, masks) the system one.
-    if (localNames.has(name)) continue;
-    mergeFile(table, path.join(systemDir, name));
-  }
-  for (const name of localNames) mergeFile(table, path.join(localDir, name));
+  for (const { file, text } of readAuthConfigFiles(config)) mergeInto(table, parseDockerAuthFile(text, file));
   return table;
-}
-
-function mergeFile(table: CredentialTable, file: string): void {
-  const text = readIfExists(file);
-  if (text !== undefined) mergeInto(table, parseDockerAuthFile(text, file));
 }
 
 function mergeInto(table: CredentialTable, from: CredentialTable): void {
   for (const [k, v] of from) table.set(k, v);
-}
-
-function jsonFilesIn(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
-  } catch {
-    return [];
-  }
-}
-
-function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SkiffError('IO', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
-  }
-}
-
-export function basicAuthorization(c: Pick<BasicCredentials, 'user' | 'password'>): string {
-  return `Basic ${Buffer.from(`${c.user}:${c.password}`).toString('base64')}`;
 }

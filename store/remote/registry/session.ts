@@ -6,7 +6,8 @@ import type { Ctx } from '../../../common/context.ts';
 import { SkiffError } from '../../../common/errors.ts';
 import type { HttpClient, HttpResponse } from '../http/client.ts';
 import { parseAuthChallenges, pickChallenge, type AuthChallenge } from './auth-challenge.ts';
-import { basicAuthorization, type BasicCredentials } from './credentials.ts';
+import { basicAuthorization } from '../auth-config-files.ts';
+import type { BasicCredentials } from './credentials.ts';
 import type { RegistryReference } from './reference.ts';
 import { fetchBearerToken, refused } from './token.ts';
 

@@ -4,7 +4,8 @@
 import { SkiffError } from '../../../common/errors.ts';
 import type { HttpClient } from '../http/client.ts';
 import type { AuthChallenge } from './auth-challenge.ts';
-import { basicAuthorization, type BasicCredentials } from './credentials.ts';
+import { basicAuthorization } from '../auth-config-files.ts';
+import type { BasicCredentials } from './credentials.ts';
 
 /** Token answers are small JSON documents; anything bigger is not one. */
 const MAX_TOKEN_RESPONSE = 1024 * 1024;
