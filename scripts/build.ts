@@ -4,12 +4,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
 import { buildSchemas } from './build-schemas.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 
 const STAGE0_ENTRY = 'stage0/entry.ts';
+
+/**
+ * Every `string-width` import goes to scripts/shims/lazy-string-width.ts, which loads the real
+ * module (one copy, node_modules/string-width) on first use: see that file for why.
+ */
+function lazyStringWidth(): Plugin {
+  return {
+    name: 'lazy-string-width',
+    setup(build) {
+      build.onResolve({ filter: /^string-width$/ }, () => ({ path: path.join(root, 'scripts', 'shims', 'lazy-string-width.ts') }));
+      build.onResolve({ filter: /^string-width\/real$/ }, () => ({ path: path.join(root, 'node_modules', 'string-width', 'index.js') }));
+    },
+  };
+}
 const STAGE0_OUT = 'stage0';
 
 async function main(): Promise<void> {
@@ -38,6 +53,7 @@ async function main(): Promise<void> {
       define: { SKIFF_VERSION: JSON.stringify(pkg.version) },
       // Bundled CommonJS (yargs, pino) needs require(); give the ESM bundle one.
       banner: { js: "import { createRequire as __skiffRequire } from 'node:module'; const require = __skiffRequire(import.meta.url);" },
+      plugins: [lazyStringWidth()],
       logLevel: 'warning',
     });
   }
