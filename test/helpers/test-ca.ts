@@ -32,6 +32,12 @@ export interface TestCa {
   issue(o: IssueOptions): IssuedCert;
 }
 
+/** `false`, or why a test that needs a test CA must be skipped (a node:test skip value). */
+export function skipUnlessOpenssl(): string | false {
+  const dirs = (process.env.PATH ?? '').split(':').filter(Boolean);
+  return dirs.some((d) => fs.existsSync(path.join(d, 'openssl'))) ? false : 'needs openssl (apt-get install openssl)';
+}
+
 function openssl(args: readonly string[], cwd: string): void {
   try {
     execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -13,6 +13,7 @@ import { readAllLimited } from '../../import/read-limited.ts';
 import { describeNetworkError } from './network-error.ts';
 import { redactUrl } from './redact.ts';
 import { defaultCas, hostCertsDirs, readHostTlsFiles, tlsSettingsFor } from './tls-options.ts';
+import { probeTls } from './tls-probe.ts';
 
 // process.getBuiltinModule, not `import`: an ES import of node:http reads every export to build
 // its facade, and the WebSocket, CloseEvent and MessageEvent getters load all of undici (~50 ms
@@ -43,6 +44,12 @@ export interface HttpResponse {
 
 export interface HttpClient extends Disposable {
   request(req: HttpRequest): Promise<HttpResponse>;
+  /**
+   * Whether the host of an https URL speaks TLS, asked with a bare ClientHello (tls-probe.ts),
+   * so that a plain http host costs no CA set; undefined when a proxy may stand in between,
+   * where skiff does not probe. Rejects like request() when the host cannot be reached.
+   */
+  speaksTls(url: string): Promise<boolean | undefined>;
   /** Closes idle keep-alive connections; the client is unusable afterwards. */
   close(): void;
 }
@@ -52,6 +59,8 @@ export interface HttpClientOptions {
   connectTimeoutMs?: number;
   idleTimeoutMs?: number;
   maxRedirects?: number;
+  /** The CAs every verified host gets (default: defaultCas(env)); read on the first verified https connection. */
+  loadDefaultCas?: (env: Readonly<Record<string, string | undefined>>) => readonly string[];
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -63,7 +72,7 @@ export function createHttpClient(ctx: Ctx, opts: HttpClientOptions): HttpClient 
   const log = ctx.log.child({ mod: 'http' });
   const agents = new Map<string, Agent>();
   const proxyEnv = Object.fromEntries(PROXY_VARS.flatMap((k) => (opts.env[k] === undefined ? [] : [[k, opts.env[k]]])));
-  let baseCas: string[] | undefined;
+  let baseCas: readonly string[] | undefined;
   const agentFor = (url: URL): Agent => {
     let agent = agents.get(url.origin);
     if (agent) return agent;
@@ -71,10 +80,12 @@ export function createHttpClient(ctx: Ctx, opts: HttpClientOptions): HttpClient 
     if (url.protocol === 'http:') {
       agent = new http.Agent(common);
     } else {
-      baseCas ??= defaultCas(opts.env);
+      // Unverified (--insecure-options=tls), the default CAs would be parsed for nothing; certs.d's
+      // are still given, and `ca` stays set, so Node does not load its own bundled set instead.
+      const base = ctx.insecure.tls ? [] : (baseCas ??= (opts.loadDefaultCas ?? defaultCas)(opts.env));
       const port = portOf(url);
       const files = readHostTlsFiles(hostCertsDirs(ctx.config, url.hostname, port, 443));
-      agent = new https.Agent({ ...common, ...tlsSettingsFor(files, baseCas, !ctx.insecure.tls) });
+      agent = new https.Agent({ ...common, ...tlsSettingsFor(files, base, !ctx.insecure.tls) });
     }
     agents.set(url.origin, agent);
     return agent;
@@ -84,8 +95,22 @@ export function createHttpClient(ctx: Ctx, opts: HttpClientOptions): HttpClient 
     agents.clear();
   };
   const timeouts = { connect: opts.connectTimeoutMs ?? 30_000, idle: opts.idleTimeoutMs ?? 60_000 };
+  const speaksTls = async (raw: string): Promise<boolean | undefined> => {
+    const url = new URL(raw);
+    if (mayUseProxy(opts.env, url)) return undefined;
+    const started = performance.now();
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    try {
+      const verdict = await probeTls({ host, port: portOf(url), connectTimeoutMs: timeouts.connect, answerTimeoutMs: timeouts.idle });
+      log.debug({ host: hostPortOf(url), verdict, ms: Math.round(performance.now() - started) }, 'tls probe');
+      return verdict === 'tls';
+    } catch (err) {
+      throw networkFailure(ctx, url, err);
+    }
+  };
   return {
     request: (req) => followRedirects(ctx, log, req, agentFor, timeouts, opts.maxRedirects ?? 10),
+    speaksTls,
     close,
     [Symbol.dispose]: close,
   };
@@ -93,6 +118,22 @@ export function createHttpClient(ctx: Ctx, opts: HttpClientOptions): HttpClient 
 
 export function portOf(url: URL): number {
   return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+/**
+ * Whether Node may send a request for `url` through a proxy: an https proxy is set and NO_PROXY
+ * does not name the host (or host:port, or `*`) outright. Node also honours suffixes, wildcards
+ * and address ranges; missing those errs towards "proxied", which only skips the TLS probe and
+ * never connects directly where the user routed through a proxy.
+ */
+export function mayUseProxy(env: Readonly<Record<string, string | undefined>>, url: URL): boolean {
+  // Node's own precedence (lower case first), and an https URL only ever uses the https proxy.
+  const proxy = url.protocol === 'https:' ? env.https_proxy || env.HTTPS_PROXY : env.http_proxy || env.HTTP_PROXY;
+  if (!proxy) return false;
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const names = new Set(['*', host, ...(url.port ? [`${host}:${url.port}`] : [])]);
+  const bypass = (env.no_proxy || env.NO_PROXY || '').split(',').map((e) => e.trim().toLowerCase());
+  return !bypass.some((e) => names.has(e));
 }
 
 function hostPortOf(url: URL): string {

@@ -1,10 +1,11 @@
 // Talking to one repository of one registry: the /v2/ ping that tells how to authenticate,
 // the scheme (https; plain http only under --insecure-options=http, and then only when the
-// host does not answer in TLS), and GETs that carry the credentials or token and answer a new
+// host does not speak TLS), and GETs that carry the credentials or token and answer a new
 // challenge once (a token for the wrong scope) before giving up (a 401 loop).
 import type { Ctx } from '../../../common/context.ts';
 import { SkiffError } from '../../../common/errors.ts';
-import type { HttpClient, HttpResponse } from '../http/client.ts';
+import { portOf, type HttpClient, type HttpResponse } from '../http/client.ts';
+import { saysNotTls } from '../http/network-error.ts';
 import { parseAuthChallenges, pickChallenge, type AuthChallenge } from './auth-challenge.ts';
 import { basicAuthorization } from '../auth-config-files.ts';
 import type { BasicCredentials } from './credentials.ts';
@@ -59,19 +60,34 @@ export async function openRegistrySession(
 async function pingRegistry(ctx: Ctx, client: HttpClient, ref: RegistryReference): Promise<{ base: string; ping: HttpResponse }> {
   const what = `the registry API of ${ref.registry}`;
   const https = `https://${ref.apiHost}`;
-  let ping: HttpResponse;
+  const http = `http://${ref.apiHost}`;
+  // rkt's and podman's --insecure-registry: a host that does not speak TLS is asked in plain
+  // http, only when the user allowed it. A bad certificate is not a reason to drop TLS, and a
+  // host that speaks TLS is never asked in plain http. Whether it does is probed first, so a
+  // plain http registry costs no CA set. The probe costs a TLS host two round trips, so a host
+  // on 443 (docker.io, ghcr.io…; plain http registries live on ports of their own, like 5000)
+  // is not probed, nor one behind a proxy: the https ping itself finds out, as it always did.
+  let speaksTls: boolean | undefined = true; // undefined: not known before the ping
+  if (ctx.insecure.http) speaksTls = portOf(new URL(https)) === 443 ? undefined : await client.speaksTls(https);
+  if (speaksTls !== undefined) {
+    const chosen = speaksTls ? https : http;
+    return { base: chosen, ping: checkPing(ref, await client.request({ url: `${chosen}/v2/`, what })) };
+  }
   let base = https;
+  let ping: HttpResponse;
   try {
     ping = await client.request({ url: `${https}/v2/`, what });
   } catch (err) {
-    // rkt's and podman's --insecure-registry: a host that does not speak TLS is asked again in
-    // plain http, only when the user allowed it. A bad certificate is not a reason to drop TLS.
-    const notTls = err instanceof SkiffError && (err.code === 'TLS' ? /does not answer in TLS/.test(err.message) : /connection reset|closed the connection/.test(err.message));
-    if (!ctx.insecure.http || !notTls) throw err;
-    base = `http://${ref.apiHost}`;
-    ping = await client.request({ url: `${base}/v2/`, what });
+    if (!saysNotTls(err)) throw err;
+    base = http;
+    ping = await client.request({ url: `${http}/v2/`, what });
   }
-  if (ping.status === 200 || ping.status === 401) return { base, ping };
+  return { base, ping: checkPing(ref, ping) };
+}
+
+/** A /v2/ answer a registry gives: 200, or 401 with a challenge. */
+function checkPing(ref: RegistryReference, ping: HttpResponse): HttpResponse {
+  if (ping.status === 200 || ping.status === 401) return ping;
   ping.discard();
   if (ping.status === 404) {
     throw new SkiffError('HTTP_STATUS', `${ref.registry} is not a container registry: GET /v2/ answered 404`, {

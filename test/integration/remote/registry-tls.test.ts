@@ -137,6 +137,16 @@ describe('skiff fetch docker:// over http, TLS and proxies', { skip }, () => {
     });
   });
 
+  it('with --insecure-options=http as well, a TLS registry is still verified: its CA pulls, an unknown CA is refused', async () => {
+    const tls = regs.tls!;
+    await pullsSmall(tls, 'image,http');
+    await withoutLocalCa(tls.host, async () => {
+      trustCa(sk.local, tls.host, otherCa.caCertPem);
+      await expectRefused(tls.ref('app/small:1'), 'image,http', /cannot trust .*unknown CA/);
+    });
+    await expectRefused(regs.expired!.ref('app/small:1'), 'image,http', /expired/i);
+  });
+
   it('refuses an expired certificate', async () => {
     await expectRefused(regs.expired!.ref('app/small:1'), 'image', /expired/i);
   });
@@ -153,6 +163,9 @@ describe('skiff fetch docker:// over http, TLS and proxies', { skip }, () => {
     fs.rmSync(path.join(dir, 'client.cert'));
     try {
       await expectRefused(mtls.ref('app/small:1'), 'image', /certificate|TLS|handshake|connection/i);
+      // A registry that speaks TLS is not asked in plain http instead, even when that is allowed.
+      const line = await expectRefused(mtls.ref('app/small:1'), 'image,http', /certificate|TLS|handshake|connection/i);
+      assert.doesNotMatch(line, /HTTP 400/);
     } finally {
       fs.writeFileSync(path.join(dir, 'client.cert'), keep);
     }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_LIMITS, parseInsecureOptions, type Ctx } from '../../../../../common/context.ts';
 import { createSilentLogger } from '../../../../../common/log.ts';
 import { createHttpClient, type HttpClient } from '../../../../../store/remote/http/client.ts';
-import { describeNetworkError } from '../../../../../store/remote/http/network-error.ts';
+import { describeNetworkError, saysNotTls } from '../../../../../store/remote/http/network-error.ts';
 import { redactUrl } from '../../../../../store/remote/http/redact.ts';
 import { contentRangeStart, createResumableBody } from '../../../../../store/remote/http/resumable-body.ts';
 
@@ -165,5 +165,26 @@ describe('http helpers', () => {
     assert.match(unknown.hint ?? '', /certs\.d\/r:5000\/ca\.crt.*--insecure-options=tls/);
     assert.equal(describeNetworkError(e('ERR_TLS_CERT_ALTNAME_INVALID'), 'r', 443, '/c').message, 'cannot trust r: its TLS certificate is for another host name');
     assert.match(describeNetworkError(e('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number'), 'r', 443, '/c').hint ?? '', /--insecure-options=http/);
+  });
+
+  test('saysNotTls: an answer that is no TLS record, or a connection dropped at the ClientHello; never a certificate', () => {
+    const e = (code: string, message = code) => Object.assign(new Error(message), { code });
+    const notTls = [
+      e('ERR_SSL_WRONG_VERSION_NUMBER', 'ssl3_get_record:wrong version number'),
+      e('ERR_SSL_PACKET_LENGTH_TOO_LONG', 'packet length too long'),
+      e('EPROTO'),
+      e('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'),
+      e('ECONNABORTED'),
+      new Error('socket hang up'),
+    ];
+    for (const err of notTls) {
+      assert.equal(saysNotTls(err), true, err.message);
+      assert.equal(saysNotTls(describeNetworkError(err, 'r', 443, '/c')), true, `${err.message}, described`);
+    }
+    const tls = [e('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), e('CERT_HAS_EXPIRED'), e('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'alert certificate required'), e('ECONNREFUSED'), e('ETIMEDOUT')];
+    for (const err of tls) {
+      assert.equal(saysNotTls(err), false, err.message);
+      assert.equal(saysNotTls(describeNetworkError(err, 'r', 443, '/c')), false, `${err.message}, described`);
+    }
   });
 });
