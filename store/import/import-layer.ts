@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import type { Ctx } from '../../common/context.ts';
 import { SkiffError, wrap } from '../../common/errors.ts';
 import { digestOf, treeIdFor, type Digest, type TreeId } from '../../common/ids.ts';
-import { BACKGROUND_MIN_BYTES, createBackgroundBlobWriter, wrapBlobWriter } from '../background-blob-writer.ts';
+import { createAsyncBlobWriter } from '../async-blob-writer.ts';
 import { blobPath, createBlobWriter, hasBlob, type BlobWriter } from '../cas.ts';
 import { sniffCompression } from '../formats/image-ref.ts';
 import { extractTar } from '../tar/extract-tree.ts';
@@ -31,7 +31,11 @@ async function drain(input: Readable): Promise<undefined> {
 
 /** Where a layer's bytes (as stored: compressed) come from when the store lacks its blob. */
 export interface LayerSource {
-  /** Opened at most once, and only when the blob is not in the store (so nothing is downloaded for it). */
+  /**
+   * Opened at most once, and only when the blob is not in the store (so nothing is downloaded
+   * for it). Each chunk must be memory of its own that nobody changes afterwards: the store
+   * writes it later, without a copy.
+   */
   open(): Promise<AsyncIterable<Buffer>>;
 }
 
@@ -133,16 +137,13 @@ export async function importLayer(
 }
 
 /**
- * A layer's blob only (a registry pull): big layers are hashed, written and fsynced on a worker
- * thread, so the downloads on the main thread never wait for the disk; the blob is linked in
- * only if its digest is the descriptor's.
+ * A layer's blob only (a registry pull): hashed on the main thread as it arrives and written
+ * behind it through libuv, without a worker thread or a copy (async-blob-writer.ts), so the
+ * downloads never wait for the disk; the blob is linked in only if its digest is the
+ * descriptor's. The chunks are the HTTP parser's own (see LayerSource.open).
  */
 async function storeLayerBlob(ctx: Ctx, input: AsyncIterable<Buffer>, desc: LayerDescriptor, what: string, onBytes: (n: number) => void): Promise<void> {
-  // Lower than imports' threshold: a worker's start-up (~20 ms) runs beside the other downloads,
-  // while a main-thread fsync of a 20 MB layer stalls them all.
-  await using blob = desc.size >= BACKGROUND_MIN_BYTES / 8
-    ? createBackgroundBlobWriter(ctx.dataDir, 'sha256')
-    : wrapBlobWriter(createBlobWriter(ctx.dataDir, 'sha256'));
+  await using blob = createAsyncBlobWriter(ctx.dataDir, 'sha256');
   try {
     for await (const chunk of input) {
       onBytes(chunk.length);
