@@ -67,6 +67,11 @@ async function* resumableChunks(opts: ResumableBodyOptions): AsyncGenerator<Buff
               hint: 'the registry or server is broken or hostile; nothing was stored',
             });
           }
+          // Every chunk is memory of its own, which the blob store writes later without a copy
+          // (async-blob-writer.ts): Node's HTTP parser hands each piece of a body over as a new
+          // Buffer (Buffer::Copy in on_body, node_http_parser.cc; the socket's read buffer is
+          // never lent out), the stream's async iterator at most concatenates several into a new
+          // one, and subarray() only narrows a view. resumable-body.test.ts checks this.
           yield chunk;
         }
         if (expected === undefined || received === expected) return;
