@@ -26,6 +26,8 @@ export interface FlavorSpec {
   files: readonly RootfsFile[];
   /** Each entrypoint's path inside the rootfs. */
   entrypoints: Readonly<Record<Stage1Entrypoint, string>>;
+  /** The run module's path inside the rootfs, if the flavor has one. */
+  runModule?: string;
 }
 
 /** One row per flavor. */
@@ -51,7 +53,8 @@ const FLAVORS: readonly FlavorSpec[] = [
   {
     flavor: 'default',
     files: [
-      // run is a shell that runs run.mjs as a child, then execs the monitor (see stage1/default/run.sh).
+      // run is a shell that runs run.mjs as a child, then execs the monitor (see stage1/default/run.sh);
+      // run.mjs is also the run module stage0 loads in its own process (see stage1/default/run.ts).
       { path: 'skiff/stage1/run', copy: 'stage1/default/run.sh', mode: 0o755 },
       { path: 'skiff/stage1/run.mjs', bundle: 'stage1/default/run.ts' },
       { path: 'skiff/stage1/monitor.sh', copy: 'stage1/default/monitor.sh', mode: 0o755 },
@@ -65,6 +68,7 @@ const FLAVORS: readonly FlavorSpec[] = [
       stop: '/skiff/stage1/stop.mjs',
       gc: '/skiff/stage1/gc.mjs',
     },
+    runModule: '/skiff/stage1/run.mjs',
   },
 ];
 
@@ -109,6 +113,7 @@ export function stage1Manifest(spec: FlavorSpec, version: string): ImageManifest
       annotation(STAGE1_ANNOTATIONS.stop, spec.entrypoints.stop),
       annotation(STAGE1_ANNOTATIONS.interfaceVersion, STAGE1_INTERFACE_VERSION),
       annotation(STAGE1_ANNOTATIONS.flavor, spec.flavor),
+      ...(spec.runModule ? [annotation(STAGE1_ANNOTATIONS.runModule, spec.runModule)] : []),
     ],
   };
 }

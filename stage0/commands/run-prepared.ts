@@ -22,7 +22,7 @@ export default defineCommand<Args>({
     const { createCtxFor } = await import('../ctx-for.ts');
     const { requireRoot } = await import('../pods/require-root.ts');
     const { readUuidFile } = await import('../pods/find-pod.ts');
-    const { claimPreparedPod, ensurePodMounted, execStage1, markRunning, planStage1Exec, readRunOptions } = await import(
+    const { claimPreparedPod, ensurePodMounted, markRunning, planStage1Exec, readRunOptions, startStage1 } = await import(
       '../pods/run-prepared.ts'
     );
     const { parseNet } = await import('../pod/pod-network-options.ts');
@@ -39,6 +39,7 @@ export default defineCommand<Args>({
       hostname: args.hostname,
       interactive: args.interactive ? true : undefined,
     });
-    execStage1(ctx, await planStage1Exec(ctx, root, pod.uuid, opts, args.debug));
+    // Returns only when a run module failed: its status is the pod's.
+    process.exitCode = await startStage1(ctx, await planStage1Exec(ctx, root, pod.uuid, opts, args.debug));
   },
 });

@@ -10,7 +10,7 @@ export default defineCommand({
     const { parsePodArgv } = await import('./pod-args.ts');
     const { prepare } = await import('../pods/prepare.ts');
     const { requireRoot } = await import('../pods/require-root.ts');
-    const { execStage1, markRunning, planStage1Exec, readRunOptions } = await import('../pods/run-prepared.ts');
+    const { markRunning, planStage1Exec, readRunOptions, startStage1 } = await import('../pods/run-prepared.ts');
     const ctx = createCtxFor(args, { progress: true });
     requireRoot(ctx.host, 'run');
     const opts = await parsePodArgv(args.$env.podArgv ?? []);
@@ -18,6 +18,7 @@ export default defineCommand({
     const pod = await prepare(ctx, opts, { lockOnFd0: true });
     const root = markRunning(ctx.dataDir, pod.uuid, pod.root);
     const plan = await planStage1Exec(ctx, root, pod.uuid, readRunOptions(root, {}), args.debug);
-    execStage1(ctx, plan);
+    // Returns only when a run module failed: its status is the pod's.
+    process.exitCode = await startStage1(ctx, plan);
   },
 });

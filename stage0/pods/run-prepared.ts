@@ -4,6 +4,7 @@
 // waiting, and the pod must still be in prepared/ once it is held.
 import fs from 'node:fs';
 import path from 'node:path';
+import tty from 'node:tty';
 import type { ImageManifest, PodManifest } from '../../common/appc-types.ts';
 import type { Ctx } from '../../common/context.ts';
 import { SkiffError } from '../../common/errors.ts';
@@ -15,7 +16,7 @@ import type { ParsedPodOptions } from '../pod/pod-options.ts';
 import { findPod } from './find-pod.ts';
 import { lockPodDirOnFd0, type PodLock } from './pod-lock.ts';
 import { appRootfsPlan, ensureMtabLink, mountRootfs, stage1RootfsPlan } from './render-pod.ts';
-import { gateRunOptions, stage1Entrypoint, stage1InterfaceVersion } from './stage1-image.ts';
+import { gateRunOptions, stage1Entrypoint, stage1InterfaceVersion, stage1RunModule } from './stage1-image.ts';
 
 /** Pod options that reach stage1 as run options (they are not in the pod manifest). */
 export type RunPodOptions = Pick<ParsedPodOptions, 'net' | 'hostname' | 'interactive' | 'stage1Runtime' | 'privateUsers'> & {
@@ -25,8 +26,10 @@ export type RunPodOptions = Pick<ParsedPodOptions, 'net' | 'hostname' | 'interac
 export interface ExecPlan {
   file: string;
   args: string[];
-  env: NodeJS.ProcessEnv;
+  env: Record<string, string>;
   cwd: string;
+  /** The stage1's run module (absolute path), which stage0 loads instead of exec'ing `file`. */
+  runModule?: { path: string; args: string[] };
 }
 
 function readJson<T>(file: string): T {
@@ -76,13 +79,15 @@ export async function planStage1Exec(ctx: Ctx, root: string, uuid: PodUuid, opts
   if (opts.stage1Runtime) wanted.push(['stage1-runtime', opts.stage1Runtime]);
   const insecure = (['capabilities', 'paths', 'seccomp'] as const).filter((k) => ctx.insecure[k]);
   if (insecure.length > 0) wanted.push(['insecure-options', insecure.join(',')]);
-  const runArgs = [...(await gateRunOptions(version, wanted, (m) => ctx.log.warn(m))), uuid];
+  const runArgs = [...(gateRunOptions(version, wanted, (m) => ctx.log.warn(m))), uuid];
   const isScript = /\.(mjs|js|cjs)$/.test(entry);
+  const runModule = stage1RunModule(manifest, version, process.env);
   return {
     file: isScript ? process.execPath : file,
     args: isScript ? [file, ...runArgs] : runArgs,
     env: stage1Env(process.env),
     cwd: root,
+    ...(runModule ? { runModule: { path: path.join(layout.stage1RootfsPath(root), runModule), args: runArgs } } : {}),
   };
 }
 
@@ -187,6 +192,32 @@ export function planStdinHandOff(ctx: Ctx): string {
 
 function shellWord(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Whether the stdin the launcher kept for stage1 (see planStdinHandOff) is a terminal. */
+export function launcherStdinIsTty(isatty: (fd: number) => boolean): boolean {
+  const fd = Number(process.env.SKIFF_STDIN_FD);
+  return Number.isSafeInteger(fd) && fd >= 0 && isatty(fd);
+}
+
+/**
+ * Starts stage1's run: with a run module, loads it here and execs the program it returns (or
+ * exits with its status); else execs the run entrypoint. Returns only the exit status of a run
+ * module that failed.
+ */
+export async function startStage1(ctx: Ctx, plan: ExecPlan): Promise<number> {
+  if (!plan.runModule) return execStage1(ctx, plan);
+  const { runStage1Module } = await import('./stage1-run-module.ts');
+  const next = await runStage1Module(ctx, plan.runModule.path, {
+    args: plan.runModule.args,
+    podDir: plan.cwd,
+    lockFd: 0,
+    env: plan.env,
+    pid: process.pid,
+    stdinIsTty: launcherStdinIsTty((fd) => tty.isatty(fd)),
+  });
+  if ('exitCode' in next) return next.exitCode;
+  return execStage1(ctx, { file: next.exec.file, args: next.exec.args, env: plan.env, cwd: plan.cwd });
 }
 
 /**

@@ -9,7 +9,14 @@ import { labelValue } from '../../common/appc-types.ts';
 import type { Ctx } from '../../common/context.ts';
 import { SkiffError } from '../../common/errors.ts';
 import { aciImageId } from '../../common/ids.ts';
-import { RUN_OPTION_SUPPORT, STAGE1_ANNOTATIONS, STAGE1_INTERFACE_VERSION, type Stage1Entrypoint } from '../../common/stage1-interface.ts';
+import {
+  RUN_MODULE_SUPPORT,
+  RUN_OPTION_SUPPORT,
+  STAGE1_ANNOTATIONS,
+  STAGE1_INTERFACE_VERSION,
+  STAGE1_RUN_MODULE_ENV,
+  type Stage1Entrypoint,
+} from '../../common/stage1-interface.ts';
 import { hashFile } from '../../store/hash-file.ts';
 import { readImageRecords, type ImageRecord } from '../../store/image-index.ts';
 import { importAciFile } from '../../store/import/import-aci.ts';
@@ -56,6 +63,16 @@ export function stage1Entrypoint(manifest: ImageManifest, which: Stage1Entrypoin
   return labelValue(manifest.annotations, STAGE1_ANNOTATIONS[which]);
 }
 
+/**
+ * The run module (rootfs path) stage0 is to load instead of exec'ing `run`: named by the
+ * stage1, allowed by its interface version, and not turned off with SKIFF_STAGE1_RUN_MODULE=0.
+ */
+export function stage1RunModule(manifest: ImageManifest, version: string, env: NodeJS.ProcessEnv): string | undefined {
+  const file = labelValue(manifest.annotations, STAGE1_ANNOTATIONS.runModule);
+  if (!file || !/\.(mjs|js)$/.test(file) || env[STAGE1_RUN_MODULE_ENV] === '0') return undefined;
+  return versionAtLeast(version, RUN_MODULE_SUPPORT) ? file : undefined;
+}
+
 export function checkStage1Manifest(manifest: ImageManifest, what: string): void {
   const version = stage1InterfaceVersion(manifest);
   if (!stage1Entrypoint(manifest, 'run')) {
@@ -73,17 +90,32 @@ export function checkStage1Manifest(manifest: ImageManifest, what: string): void
   }
 }
 
+/**
+ * Whether a semver `version` satisfies `>=X.Y.Z`, the only range form the interface tables use
+ * (semver's own parser costs a few ms of every `skiff run`). A pre-release sorts before its release.
+ */
+export function versionAtLeast(version: string, range: string): boolean {
+  const want = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(range);
+  if (!want) throw new Error(`unsupported version range ${range}`);
+  const have = /^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.exec(version);
+  if (!have) return false;
+  for (let i = 1; i <= 3; i++) {
+    const d = Number(have[i]) - Number(want[i]);
+    if (d !== 0) return d > 0;
+  }
+  return have[4] === undefined;
+}
+
 /** Drops run options the stage1 does not support (a gate table, not an if-chain), with a warning each. */
-export async function gateRunOptions(
+export function gateRunOptions(
   version: string,
   options: ReadonlyArray<readonly [string, string | true]>,
   warn: (msg: string) => void,
-): Promise<string[]> {
-  const { default: semver } = await import('semver');
+): string[] {
   const out: string[] = [];
   for (const [name, value] of options) {
     const range = RUN_OPTION_SUPPORT[name];
-    if (range === undefined || !semver.satisfies(version, range)) {
+    if (range === undefined || !versionAtLeast(version, range)) {
       warn(`stage1 interface ${version} does not support --${name}; leaving it out`);
       continue;
     }

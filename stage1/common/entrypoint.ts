@@ -3,7 +3,7 @@
 // written: it belongs to the pod's apps.
 import { writeSync } from 'node:fs';
 import { describeCause, isSkiffError } from '../../common/errors.ts';
-import { EXIT_CANNOT_INVOKE, EXIT_NOT_FOUND, EXIT_STAGE1_FAILED } from '../../common/stage1-interface.ts';
+import { EXIT_CANNOT_INVOKE, EXIT_NOT_FOUND, EXIT_STAGE1_FAILED, type Stage1RunResult } from '../../common/stage1-interface.ts';
 import { argvWantsDebug } from './entrypoint-args.ts';
 
 /** 127 when the app's command is not in the image, 126 when it cannot be run, else 125. */
@@ -29,10 +29,27 @@ export async function runEntrypoint(body: (argv: readonly string[]) => Promise<n
   try {
     code = await body(argv);
   } catch (err) {
-    code = exitCodeFor(err);
-    let text = `${formatStage1ErrorLine(err)}\n`;
-    if (argvWantsDebug(argv) && err instanceof Error && err.stack) text += `${err.stack}\n`;
-    writeSync(2, text);
+    code = reportFailure(argv, err);
   }
   process.exit(code);
+}
+
+/**
+ * The same for a run module's prepareRun, which runs inside stage0's process: the failure is
+ * reported the same way, and its status returned for stage0 to exit with.
+ */
+export async function runModuleBody(argv: readonly string[], body: (argv: readonly string[]) => Promise<Stage1RunResult>): Promise<Stage1RunResult> {
+  try {
+    return await body(argv);
+  } catch (err) {
+    return { exitCode: reportFailure(argv, err) };
+  }
+}
+
+/** Writes the one line (and with --debug the stack) on stderr; returns the exit status. */
+function reportFailure(argv: readonly string[], err: unknown): number {
+  let text = `${formatStage1ErrorLine(err)}\n`;
+  if (argvWantsDebug(argv) && err instanceof Error && err.stack) text += `${err.stack}\n`;
+  writeSync(2, text);
+  return exitCodeFor(err);
 }

@@ -12,10 +12,11 @@ export interface Stage1Ctx {
   host: Host;
 }
 
-export async function createStage1Ctx(opts: CommonOptions, flavor: string, entrypoint: string): Promise<Stage1Ctx> {
+/** `podRoot`: the pod directory, by default the cwd (a run module is told it). */
+export async function createStage1Ctx(opts: CommonOptions, flavor: string, entrypoint: string, podRoot = process.cwd()): Promise<Stage1Ctx> {
   const root = await createRootLogger({ debug: opts.debug, format: opts.logFormat, name: 'skiff-stage1' });
   return {
-    podRoot: process.cwd(),
+    podRoot,
     log: root.child({ mod: `stage1-${flavor}`, entrypoint, pod: opts.uuid }),
     host: createLinuxHost(),
   };

@@ -1,5 +1,5 @@
-// Everything the default stage1's run does before its monitor takes over, in one Node
-// process that then exits (run.sh execs the monitor): check the lock, plan and check every
+// Everything the default stage1's run does before its monitor takes over, in a Node process
+// that then execs the monitor (stage0's, with the run module; else run.sh's child): check the lock, plan and check every
 // app, choose the OCI runtime, start the sandbox, set up the network, write the pod's /etc
 // files, the records gc and `status --stats` read, one OCI bundle per app, and the
 // monitor's plan. Checks come before allocations; once something is allocated, a failure
@@ -53,8 +53,10 @@ export interface PreparePodInput {
   opts: RunOptions;
   lockFd: number;
   env: NodeJS.ProcessEnv;
-  /** The pid the monitor will have (run.sh's, which execs it): written to `pid`. */
+  /** The pid the monitor will have (the process that execs it): written to `pid`. */
   monitorPid: number;
+  /** Whether the pod's stdin is a terminal (only then does --interactive get a pseudo-terminal). */
+  stdinIsTty: boolean;
 }
 
 /** What is decided before anything is allocated. */
@@ -131,7 +133,7 @@ function podSettings(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan, sand
     insecure: insecureOf(opts.insecureOptions),
     // A pseudo-terminal only when there is a terminal to relay (runc refuses one otherwise);
     // from a pipe, the app reads the pipe itself.
-    interactive: opts.interactive && input.env['SKIFF_STDIN_IS_TTY'] === '1',
+    interactive: opts.interactive && input.stdinIsTty,
     host: readHostLimits(),
   };
 }
@@ -178,7 +180,7 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
   });
 }
 
-/** Prepares the pod; returns the path of the monitor plan run.sh hands to the monitor. */
+/** Prepares the pod; returns the path of the monitor plan to hand to the monitor. */
 export async function preparePod(ctx: Stage1Ctx, input: PreparePodInput): Promise<string> {
   checkPodLockFd(ctx.podRoot, input.lockFd);
   const manifest = readPodManifest(ctx.podRoot);

@@ -11,6 +11,9 @@
 // It is started detached (its own session) so a Ctrl-C on the terminal reaches the apps
 // through the monitor, not the sandbox, and it never holds the pod lock (Node opens nothing
 // inheritable). Its pid and start time are recorded, so nobody ever signals a reused pid.
+// A short-lived shell puts it in the background and exits, so it is nobody's child: run in
+// stage0's process (the run module), it would otherwise become a child of the monitor that
+// process execs, and a bash waiting for "any child" would then wait for the pod's sandbox.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -55,6 +58,11 @@ export function sandboxCommand(opts: StartSandboxOptions): string[] {
   return [opts.tools.unshare, ...ns, '--', '/bin/sh', '-c', SCRIPT, 'skiff-sandbox', opts.hostname, ip, opts.tools.catatonit];
 }
 
+/** Starts `argv` in the background of a shell that prints its pid and exits (pure). */
+export function launchInBackground(argv: readonly string[]): string[] {
+  return ['/bin/sh', '-c', '"$@" & echo "$!"', 'skiff-sandbox-launch', ...argv];
+}
+
 /** Field 22 (starttime) of a /proc/PID/stat text; the command name may contain spaces and parentheses. */
 export function parseStatStartTime(stat: string): number | undefined {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -87,28 +95,36 @@ function childOf(pid: number): number | undefined {
 /** Starts the sandbox and waits until its namespaces are set up; returns its record. */
 export async function startSandbox(opts: StartSandboxOptions): Promise<SandboxRecord> {
   const argv = sandboxCommand(opts);
-  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const launch = launchInBackground(argv);
+  const child = spawn(launch[0]!, launch.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
+  let helper: number | undefined;
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const timeoutMs = opts.timeoutMs ?? 10_000;
   let timer: NodeJS.Timeout | undefined;
   const outcome = await new Promise<'ready' | string>((resolve) => {
     timer = setTimeout(() => resolve(`it did not start within ${timeoutMs} ms`), timeoutMs);
     child.once('error', (err) => resolve(err.message));
-    child.once('exit', (code, signal) => resolve(`it exited (${signal ?? code}): ${stderr.trim() || 'no message'}`));
-    // `ready` comes once the hostname is set and loopback is up. (unshare itself keeps the
-    // pipe open as it waits for its child, so its end is no sign.)
+    child.once('exit', (code, signal) => {
+      if (code !== 0) resolve(`it could not be started (${signal ?? code}): ${stderr.trim() || 'no message'}`);
+    });
+    // Line 1: the pid of unshare (from the launching shell); then `ready`, once the hostname
+    // is set and loopback is up. The pipe ends only when the sandbox is gone.
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
-      if (stdout.includes('ready\n')) resolve('ready');
+      const first = /^(\d+)\n/.exec(stdout);
+      if (first) helper = Number(first[1]);
+      if (first && stdout.slice(first[0].length).includes('ready\n')) resolve('ready');
     });
+    const exited = (): void => resolve(`it exited: ${stderr.trim() || 'no message'}`);
+    // Its last words on stderr may come after stdout's end.
+    child.stdout.once('end', () => (child.stderr.readableEnded ? exited() : child.stderr.once('end', exited)));
   });
   clearTimeout(timer);
   child.stdout.destroy();
   child.stderr.destroy();
   child.unref();
-  const helper = child.pid;
   const pid = outcome === 'ready' && helper !== undefined ? childOf(helper) : undefined;
   const startTime = pid === undefined ? undefined : readStartTime(pid);
   if (pid === undefined || startTime === undefined) {

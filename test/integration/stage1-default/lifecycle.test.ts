@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { readPodCgroupStats } from '../../../common/cgroup-stats.ts';
 import { SKIFF_BIN, runSkiff } from '../../helpers/cli.ts';
 import { missingTools } from '../../helpers/images.ts';
@@ -46,6 +47,29 @@ describe('default stage1: life cycle', { skip }, () => {
     assert.equal(missing.code, 127);
     assert.match(missing.stderr, /\/no\/such\/command not found in the image/);
     assertNothingLeft(missing.uuid);
+  });
+
+  it('the run module runs in stage0, whose pid the monitor keeps; the sandbox is not its child', async () => {
+    const pod = await startPod(env, ['--net=none', image, '--exec=/bin/sh', '--', '-c', 'echo up; sleep 60']);
+    const pid = Number((await statusOf(env.data.path, pod.uuid))['pid']);
+    assert.equal(pid, pod.run.pid, 'the pod pid is the skiff process started (stage0 exec\'d the monitor)');
+    const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    const names = children.map((c) => fs.readFileSync(`/proc/${c}/comm`, 'utf8').trim());
+    assert.ok(!names.includes('unshare') && !names.includes('catatonit'), `the monitor's children: ${names.join(', ')}`);
+    assert.equal((await runSkiff(['stop', '--force', pod.uuid], { dataDir: env.data.path })).code, 0);
+    assert.equal((await pod.run.done).code, 137);
+    assertNothingLeft(pod.uuid);
+  });
+
+  it('SKIFF_STAGE1_RUN_MODULE=0: the run entrypoint (run.sh + run.mjs) does the same', async () => {
+    const res = await runPod(env, ['--net=none', image, '--name=x', '--exec=/bin/sh', '--', '-c', 'echo via-run-sh; exit 4', '---',
+      image, '--name=y', '--exec=/bin/sleep', '--', '60'], { env: { SKIFF_STAGE1_RUN_MODULE: '0' } });
+    assert.equal(res.code, 4, res.stderr);
+    assert.deepEqual(outLines(res.stdout), ['via-run-sh']);
+    const status = await statusOf(env.data.path, res.uuid);
+    assert.equal(status['app-x'], '4');
+    assert.equal(status['app-y'], '143');
+    assertNothingLeft(res.uuid);
   });
 
   it('stop: SIGTERM reaches the apps; status and logs keep what they said', async () => {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseStatStartTime, readStartTime, sandboxAlive, sandboxCommand } from '../../../../../stage1/default/sandbox/sandbox.ts';
+import { launchInBackground, parseStatStartTime, readStartTime, sandboxAlive, sandboxCommand } from '../../../../../stage1/default/sandbox/sandbox.ts';
 import { boundingSetFromStatus, capabilitiesFromMask } from '../../../../../stage1/default/host-limits.ts';
 
 const tools = { unshare: '/usr/bin/unshare', catatonit: '/usr/bin/catatonit', ip: '/usr/sbin/ip' };
@@ -56,4 +56,13 @@ test('host limits: the bounding set from CapBnd', () => {
   assert.deepEqual(all.filter((c) => !noResource.includes(c)), ['CAP_SYS_RESOURCE']);
   assert.deepEqual(boundingSetFromStatus('Name:\tx\nCapBnd:\t0000000000000001\n'), ['CAP_CHOWN']);
   assert.equal(boundingSetFromStatus('Name:\tx\n'), undefined);
+});
+
+test('the sandbox is launched in the background of a shell that prints its pid and exits', () => {
+  const argv = launchInBackground(['/bin/sh', '-c', 'echo "child $1"; sleep 0.2', 'x', 'a b']);
+  const res = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  assert.equal(res.status, 0, res.stderr);
+  const [pid, said] = res.stdout.trim().split('\n');
+  assert.match(pid!, /^\d+$/, 'line 1: the pid of the backgrounded command');
+  assert.equal(said, 'child a b', 'arguments pass through as data');
 });
