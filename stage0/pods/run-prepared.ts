@@ -87,8 +87,24 @@ export async function planStage1Exec(ctx: Ctx, root: string, uuid: PodUuid, opts
     args: isScript ? [file, ...runArgs] : runArgs,
     env: stage1Env(process.env),
     cwd: root,
-    ...(runModule ? { runModule: { path: path.join(layout.stage1RootfsPath(root), runModule), args: runArgs } } : {}),
+    ...(runModule ? { runModule: { path: runModuleSource(ctx, root, runModule), args: runArgs } } : {}),
   };
+}
+
+/**
+ * The file stage0 loads a run module from: the stage1 image's own files in the store (the
+ * topmost tree that has it), the same bytes as under the pod's stage1 rootfs, at a path that
+ * does not change from pod to pod. Node's compile cache is keyed by path: loaded from the pod,
+ * the module would be compiled afresh on every run and leave ~100 KB of cache behind each time.
+ */
+function runModuleSource(ctx: Ctx, root: string, file: string): string {
+  const stage1Id = fs.readFileSync(layout.stage1ImageIdPath(root), 'utf8').trim();
+  const image = resolveImage(readImageRecords(ctx.dataDir), stage1Id);
+  for (const tree of [...image.trees].reverse()) {
+    const candidate = path.join(layout.treeRootfsPath(ctx.dataDir, tree), file);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return path.join(layout.stage1RootfsPath(root), file);
 }
 
 /**

@@ -8,6 +8,7 @@
 import { realpathSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as layout from '../../common/layout.ts';
 import type { Stage1RunRequest, Stage1RunResult } from '../../common/stage1-interface.ts';
 import { parseRunArgs } from '../common/entrypoint-args.ts';
 import { runEntrypoint, runModuleBody } from '../common/entrypoint.ts';
@@ -19,6 +20,9 @@ import { launcherPidFromEnv } from '../common/launcher-pid.ts';
 
 /** Set by run.sh: its own pid, which the monitor keeps when run.sh execs it. */
 const MONITOR_PID_ENV = 'SKIFF_MONITOR_PID';
+
+/** The monitor, inside the stage1 rootfs (stage1-images/build-stage1-images.ts puts it there). */
+const MONITOR_IN_ROOTFS = 'skiff/stage1/monitor.sh';
 
 /** The run module's entry: the pod prepared, the monitor to exec with its plan. */
 export async function prepareRun(request: Stage1RunRequest): Promise<Stage1RunResult> {
@@ -32,8 +36,8 @@ export async function prepareRun(request: Stage1RunRequest): Promise<Stage1RunRe
       monitorPid: request.pid,
       stdinIsTty: request.stdinIsTty,
     });
-    // monitor.sh sits beside this file in the stage1 rootfs, as run.sh's `${0%/*}`.
-    const monitor = path.join(path.dirname(fileURLToPath(import.meta.url)), 'monitor.sh');
+    // From the pod's stage1 rootfs: stage0 may have loaded this module from elsewhere (the store).
+    const monitor = path.join(layout.stage1RootfsPath(request.podDir), MONITOR_IN_ROOTFS);
     ctx.log.debug({ plan }, 'handing over to the monitor');
     return { exec: { file: '/bin/bash', args: [monitor, plan] } };
   });
