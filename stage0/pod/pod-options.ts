@@ -3,7 +3,7 @@
 // pod-network-options.ts; volumes and the environment here.
 import type { Volume } from '../../common/appc-types.ts';
 import { SkiffError } from '../../common/errors.ts';
-import { PULL_POLICIES, type PullPolicy } from '../../store/import/fetch-images.ts';
+import { PULL_POLICIES, type PullPolicy } from '../../store/pull-policy.ts';
 import { isAcName } from './ac-name.ts';
 import { isValidEnvName, parseEnvAssignment } from './app-options.ts';
 import { collectOptions, lookupOption, parseBoolValue, splitOptionToken } from './option-table.ts';

@@ -11,7 +11,7 @@ import * as layout from '../../common/layout.ts';
 import { fsyncDir, writeFileAtomic, writeJsonAtomic } from '../../common/write-atomic.ts';
 import { parseJsonDocument, validatePodManifest } from '../../common/schemas/validate.ts';
 import { readImageRecords, resolveImage, type ImageRecord } from '../../store/image-index.ts';
-import { fetchImages, type PullPolicy } from '../../store/import/fetch-images.ts';
+import type { PullPolicy } from '../../store/import/fetch-images.ts';
 import { classifyImageRef } from '../../store/formats/image-ref.ts';
 import { ensureStore, lockStore } from '../../store/store-dirs.ts';
 import { renderMissingTrees } from '../../store/render-missing-trees.ts';
@@ -65,6 +65,8 @@ async function resolveAppImages(ctx: Ctx, refs: readonly string[], pullPolicy: P
         if ((err as SkiffError).code !== 'IMAGE_NOT_FOUND' || isImageIdRef(ref)) throw err;
       }
     }
+    // Loaded only when an image is missing: the importers are not on every `skiff run`'s path.
+    const { fetchImages } = await import('../../store/import/fetch-images.ts');
     const { images } = await fetchImages(ctx, { refs: [ref], pullPolicy, env });
     out.push(resolveImage(readImageRecords(ctx.dataDir), images[0]!.id));
   }

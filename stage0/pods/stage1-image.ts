@@ -19,7 +19,6 @@ import {
 } from '../../common/stage1-interface.ts';
 import { hashFile } from '../../store/hash-file.ts';
 import { readImageRecords, type ImageRecord } from '../../store/image-index.ts';
-import { importAciFile } from '../../store/import/import-aci.ts';
 
 export const STAGE1_FLAVORS = ['fly', 'default'] as const;
 export const DEFAULT_STAGE1_FLAVOR = 'default';
@@ -50,7 +49,8 @@ export async function ensureStage1Image(ctx: Ctx, opts: { name?: string; path?: 
   }
   const id = aciImageId(hashFile(file, 'sha512').slice('sha512:'.length));
   const existing = readImageRecords(ctx.dataDir).find((r) => r.id === id);
-  const record = existing ?? (await importAciFile(ctx, file, file));
+  // The importer loads only the first time (it is not on every `skiff run`'s path).
+  const record = existing ?? (await (await import('../../store/import/import-aci.ts')).importAciFile(ctx, file, file));
   checkStage1Manifest(record.manifest, file);
   return record;
 }

@@ -18,9 +18,9 @@ import { importAciFile } from './import-aci.ts';
 import { importDockerArchiveDir, importOciLayoutDir } from './import-layout.ts';
 import { listTarMembers } from './list-tar-members.ts';
 
-/** rkt's --pull-policy: `never` uses the store only, `new` fetches what is missing, `update` asks the source again. */
-export const PULL_POLICIES = ['never', 'new', 'update'] as const;
-export type PullPolicy = (typeof PULL_POLICIES)[number];
+import type { PullPolicy } from '../pull-policy.ts';
+
+export type { PullPolicy } from '../pull-policy.ts';
 
 export interface FetchOptions {
   refs: readonly string[];
