@@ -11,7 +11,7 @@ import { digestOf, treeIdFor, type Digest, type TreeId } from '../../common/ids.
 import { createAsyncBlobWriter } from '../async-blob-writer.ts';
 import { blobPath, createBlobWriter, hasBlob, type BlobWriter } from '../cas.ts';
 import { sniffCompression } from '../formats/image-ref.ts';
-import { extractTar } from '../tar/extract-tree.ts';
+import type { extractTar as ExtractTar } from '../tar/extract-tree.ts';
 import { commitTree, createTreeTmp, isTreeRendered, type TreeTmp } from '../tree-store.ts';
 import { READ_CHUNK, spawnDecompressor } from './decompress.ts';
 import { feedParser } from './feed.ts';
@@ -91,6 +91,8 @@ export async function importLayer(
     await storeLayerBlob(ctx, rest, desc, what, onBytes);
     return treeId;
   }
+  // The tar extractor loads only when a layer is rendered: a registry pull stores blobs only.
+  const { extractTar } = await import('../tar/extract-tree.ts');
   using blob = haveBlob ? undefined : createBlobWriter(ctx.dataDir, 'sha256');
   using tmp = haveTree ? undefined : createTreeTmp(ctx.dataDir);
   const diffHash = compression === 'none' ? undefined : createHash('sha256');
@@ -213,7 +215,7 @@ function commitLayer(
   if (tmp && entries) commitTree(ctx.dataDir, tmp, treeId, desc.digest, entries);
 }
 
-function layerExtractOptions(ctx: Ctx, tmp: TreeTmp, what: string): Parameters<typeof extractTar>[1] {
+function layerExtractOptions(ctx: Ctx, tmp: TreeTmp, what: string): Parameters<typeof ExtractTar>[1] {
   return {
     dest: tmp.rootfs,
     whiteouts: 'overlay',

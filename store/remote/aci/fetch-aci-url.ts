@@ -9,7 +9,8 @@ import { SkiffError, wrap } from '../../../common/errors.ts';
 import { readImageRecords, type ImageRecord } from '../../image-index.ts';
 import { importAciFile } from '../../import/import-aci.ts';
 import { cachePolicyFromHeaders, isFresh } from '../cache/cache-control.ts';
-import { readRemoteRecord, writeRemoteRecord, type RemoteRecord } from '../cache/remote-records.ts';
+import { readRemoteRecord, writeRemoteRecord } from '../cache/remote-records.ts';
+import { cachedImage } from '../cache/stored-image.ts';
 import type { HttpClient, HttpResponse } from '../http/client.ts';
 import { authHeadersFor, type HostAuth } from './auth-headers.ts';
 import { checkAciSignature } from './check-signature.ts';
@@ -31,14 +32,6 @@ export interface AciFetchDeps {
   client: HttpClient;
   auth: ReadonlyMap<string, HostAuth>;
   now: () => number;
-}
-
-/** The stored image a record points at, if it is still there and as trustworthy as this fetch needs. */
-export function cachedImage(ctx: Ctx, rec: RemoteRecord | undefined): ImageRecord | undefined {
-  if (rec?.imageId === undefined) return undefined;
-  // Fetched unverified once: a verifying fetch must not take it on that record's word.
-  if (rec.signedBy === undefined && !ctx.insecure.image) return undefined;
-  return readImageRecords(ctx.dataDir).find((r) => r.id === rec.imageId);
 }
 
 export async function fetchAciFromUrl(ctx: Ctx, deps: AciFetchDeps, src: AciSource): Promise<ImageRecord> {

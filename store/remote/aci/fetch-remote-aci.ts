@@ -3,17 +3,19 @@
 // caller: this asks the source, respecting the remote cache.
 import type { Ctx } from '../../../common/context.ts';
 import { SkiffError } from '../../../common/errors.ts';
-import { appcArchOf } from '../../convert/appc-names.ts';
 import type { ImageRefKind } from '../../formats/image-ref.ts';
 import type { ImageRecord } from '../../image-index.ts';
 import type { FetchOptions } from '../../import/fetch-images.ts';
 import { createHttpClient } from '../http/client.ts';
-import { describeApp, mismatchWithManifest, parseDiscoveryApp, type DiscoveryApp } from '../discovery/app-ref.ts';
+import { describeApp, mismatchWithManifest } from '../discovery/app-ref.ts';
+import { appString, discoveryAppFor } from '../discovery/discovery-app.ts';
 import { discoverEndpoints } from '../discovery/discover.ts';
 import { loadHostAuth } from './auth-headers.ts';
 import { fetchAciFromUrl, type AciFetchDeps } from './fetch-aci-url.ts';
 
 export type RemoteAciRef = Extract<ImageRefKind, { kind: 'url' | 'name' }>;
+
+export { appString, discoveryAppFor, platformLabels } from '../discovery/discovery-app.ts';
 
 export async function fetchRemoteAci(ctx: Ctx, ref: RemoteAciRef, opts: FetchOptions): Promise<ImageRecord> {
   using client = createHttpClient(ctx, { env: opts.env ?? {} });
@@ -45,23 +47,6 @@ export async function fetchRemoteAci(ctx: Ctx, ref: RemoteAciRef, opts: FetchOpt
   throw new SkiffError('IMAGE_NOT_FOUND', `${describeApp(app)}: discovery points at ${notFound.join(', ')}, which the server does not have (HTTP 404)`, {
     hint: 'check the version and labels, or the discovery page',
   });
-}
-
-/** The app string as the user wrote it: `name[:version][,label=value…]`. */
-export function appString(ref: Extract<ImageRefKind, { kind: 'name' }>): string {
-  return ref.version === undefined ? ref.name : `${ref.name}:${ref.version}`;
-}
-
-export function discoveryAppFor(ref: Extract<ImageRefKind, { kind: 'name' }>, platform: string | undefined): DiscoveryApp {
-  return parseDiscoveryApp(appString(ref), platformLabels(platform));
-}
-
-/** `--platform os/arch[/variant]` as appc's os and arch labels; default linux/amd64. */
-export function platformLabels(platform: string | undefined): { os: string; arch: string } {
-  if (platform === undefined) return { os: 'linux', arch: 'amd64' };
-  const [os = '', arch = '', variant] = platform.split('/');
-  if (os === '' || arch === '') throw new SkiffError('USAGE', `--platform ${JSON.stringify(platform)}: write os/arch[/variant], e.g. linux/arm64`);
-  return { os, arch: appcArchOf(arch, variant) };
 }
 
 /** rkt's rule for a direct URL: the signature sits beside the image, `.asc` added to the path. */

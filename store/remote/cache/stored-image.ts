@@ -5,16 +5,23 @@ import type { Ctx } from '../../../common/context.ts';
 import type { ImageRefKind } from '../../formats/image-ref.ts';
 import { normalizeDockerReference } from '../../formats/image-ref.ts';
 import { readImageRecords, type ImageRecord } from '../../image-index.ts';
-import { cachedImage } from '../aci/fetch-aci-url.ts';
-import { discoveryAppFor } from '../aci/fetch-remote-aci.ts';
 import { mismatchWithManifest } from '../discovery/app-ref.ts';
-import { readRemoteRecord, writeRemoteRecord } from './remote-records.ts';
+import { discoveryAppFor } from '../discovery/discovery-app.ts';
+import { readRemoteRecord, writeRemoteRecord, type RemoteRecord } from './remote-records.ts';
 
 export type RemoteRefKind = Exclude<ImageRefKind, { kind: 'local' }>;
 
 /** The remote record key for a docker:// reference: its full form, so `busybox` and `docker.io/library/busybox:latest` agree. */
 export function dockerRecordKey(reference: string): string {
   return `docker://${normalizeDockerReference(reference)}`;
+}
+
+/** The stored image a record points at, if it is still there and as trustworthy as this fetch needs. */
+export function cachedImage(ctx: Ctx, rec: RemoteRecord | undefined): ImageRecord | undefined {
+  if (rec?.imageId === undefined) return undefined;
+  // Fetched unverified once: a verifying fetch must not take it on that record's word.
+  if (rec.signedBy === undefined && !ctx.insecure.image) return undefined;
+  return readImageRecords(ctx.dataDir).find((r) => r.id === rec.imageId);
 }
 
 export function findStoredImage(ctx: Ctx, kind: RemoteRefKind, platform: string | undefined): ImageRecord | undefined {
