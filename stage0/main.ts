@@ -5,7 +5,7 @@ import { createRootLogger, type LogFormat } from '../common/log.ts';
 import { createOut } from './output.ts';
 import { COMMANDS, COMMAND_NAMES, POD_ARGV_COMMANDS } from './commands/index.ts';
 import { addGlobalOptions, type GlobalArgs } from './global-options.ts';
-import { DEFAULT_DATA_DIR } from '../common/layout.ts';
+import { parseFetchFastPath, parseRunFastPath } from './fast-path.ts';
 import type { SkiffCommand } from './command.ts';
 import { GLOBAL_OPTION_RE } from './commands/pod-args.ts';
 import { splitApps } from './pod/split-apps.ts';
@@ -48,35 +48,6 @@ function splitPodArgv(argv: readonly string[], commandAt: number): { yargsArgv: 
   return { yargsArgv: [...argv.slice(0, commandAt + 1), ...globals], podArgv: words };
 }
 
-/**
- * `skiff [global options] run …` skips yargs (about 50 ms of start-up, paid by every pod):
- * `run` parses its own words, so only the global options before it need reading here.
- * Anything unusual (an unknown word, --help) returns undefined and takes the yargs path.
- */
-export function parseRunFastPath(argv: readonly string[], commandAt: number): GlobalArgs | undefined {
-  if (argv[commandAt] !== 'run') return undefined;
-  const args: GlobalArgs = { dir: process.env.SKIFF_DIR ?? DEFAULT_DATA_DIR, 'insecure-options': [], debug: false, 'log-format': 'pretty' };
-  const head = argv.slice(0, commandAt);
-  for (let i = 0; i < head.length; i++) {
-    const m = /^--(dir|local-config|system-config|insecure-options|log-format|debug)(?:=(.*))?$/.exec(head[i]!);
-    if (!m) return undefined;
-    const name = m[1]!;
-    if (name === 'debug') {
-      if (m[2] !== undefined && m[2] !== 'true') return undefined;
-      args.debug = true;
-      continue;
-    }
-    const value = m[2] ?? head[++i];
-    if (value === undefined) return undefined;
-    if (name === 'dir') args.dir = value;
-    else if (name === 'local-config' || name === 'system-config') args[name] = value;
-    else if (name === 'insecure-options') args['insecure-options'].push(value);
-    else if (value === 'json' || value === 'pretty') args['log-format'] = value;
-    else return undefined;
-  }
-  return args;
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
   const flags = scanLogFlags(argv);
   if (nodeIsTooOld(process.version)) {
@@ -89,7 +60,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const commandName = commandAt === -1 ? '' : argv[commandAt]!;
   try {
     const { yargsArgv, podArgv } = splitPodArgv(argv, commandAt);
-    const fast = podArgv ? parseRunFastPath(argv, commandAt) : undefined;
+    const fetchFast = parseFetchFastPath(argv, commandAt, process.env);
+    if (fetchFast) {
+      const { default: fetch } = await import('./commands/fetch.ts');
+      await fetch.handler({ ...fetchFast, $env: { out, log, podArgv: undefined }, _: ['fetch'] });
+      return Number(process.exitCode ?? 0);
+    }
+    const fast = podArgv ? parseRunFastPath(argv, commandAt, process.env) : undefined;
     if (fast) {
       // Globals given after `run` (skiff run --insecure-options=image x.aci) come with the pod words.
       const { default: run } = await import('./commands/run.ts');
