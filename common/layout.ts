@@ -8,6 +8,14 @@ import type { AppName, Digest, ImageId, PodUuid, TreeId, VolumeName } from './id
 export const LAYOUT_VERSION = 1;
 export const DEFAULT_DATA_DIR = '/var/lib/skiff';
 
+/**
+ * Node's compile cache for skiff's own code when root runs it (others: ~/.cache/skiff/…).
+ * Not Node's default, $TMPDIR/node-compile-cache: any user could create that first and feed
+ * root's skiff its own code cache. The launcher entry (scripts/build.ts) embeds these.
+ */
+export const ROOT_COMPILE_CACHE_DIR = '/var/cache/skiff/node-compile-cache';
+export const USER_COMPILE_CACHE_SUBDIR = '.cache/skiff/node-compile-cache';
+
 export const POD_STATES = ['embryo', 'preparing', 'prepared', 'run', 'exited-garbage', 'garbage'] as const;
 export type PodStateDir = (typeof POD_STATES)[number];
 

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
+import { ROOT_COMPILE_CACHE_DIR, USER_COMPILE_CACHE_SUBDIR } from '../common/layout.ts';
 import { buildSchemas } from './build-schemas.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,6 +27,26 @@ function lazyStringWidth(): Plugin {
   };
 }
 const STAGE0_OUT = 'stage0';
+
+/**
+ * dist/skiff.mjs: Node's compile cache in a directory of the user's own (common/layout.ts
+ * says why not Node's default), used only if it is a real directory owned by this user that
+ * nobody else can write; then the bundle.
+ */
+function launcherEntry(): string {
+  return `import module from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+try {
+  const uid = process.getuid();
+  const dir = uid === 0 ? ${JSON.stringify(ROOT_COMPILE_CACHE_DIR)} : os.homedir() + '/' + ${JSON.stringify(USER_COMPILE_CACHE_SUBDIR)};
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(dir);
+  if (st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0) module.enableCompileCache?.(dir);
+} catch {}
+await import('./stage0/entry.mjs');
+`;
+}
 
 async function main(): Promise<void> {
   await buildSchemas(path.join(root, 'common', 'schemas', 'generated'));
@@ -62,10 +83,7 @@ async function main(): Promise<void> {
   fs.renameSync(staging, path.join(dist, STAGE0_OUT));
   fs.rmSync(previous, { recursive: true, force: true });
   // The entry the launcher runs: turn on Node's compile cache, then load the bundle.
-  fs.writeFileSync(
-    path.join(dist, 'skiff.mjs'),
-    "import module from 'node:module';\ntry { module.enableCompileCache?.(); } catch {}\nawait import('./stage0/entry.mjs');\n",
-  );
+  fs.writeFileSync(path.join(dist, 'skiff.mjs'), launcherEntry());
   // The stage1 images (dist/stage1-<flavor>.aci) stage0 imports as it would any image.
   const { buildStage1Images } = await import('../stage1-images/build-stage1-images.ts');
   await buildStage1Images(dist);
