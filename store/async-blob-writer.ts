@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { SkiffError } from '../common/errors.ts';
 import { digestOf, type Digest } from '../common/ids.ts';
 import * as layout from '../common/layout.ts';
-import { linkBlobInPlace, type HashAlgo } from './cas.ts';
+import { linkBlobInPlaceAsync, type HashAlgo } from './cas.ts';
 
 export interface AsyncBlobWriter extends AsyncDisposable {
   readonly size: number;
@@ -207,7 +207,7 @@ export function createAsyncBlobWriter(dataDir: string, algo: HashAlgo, opts: Asy
       });
       state = 'closed';
       await close(fd);
-      linkBlobInPlace(dataDir, tmp, digest);
+      await linkBlobInPlaceAsync(dataDir, tmp, digest);
       return digest;
     } catch (err) {
       if (state !== 'closed') {

@@ -77,6 +77,28 @@ export function linkBlobInPlace(dataDir: string, tmp: string, digest: Digest): v
   }
 }
 
+/**
+ * linkBlobInPlace off the main thread: the directory's fsync can wait for a journal commit
+ * that writes out every other file in flight (ext4's ordered mode), which would stall the
+ * downloads still running beside it.
+ */
+export async function linkBlobInPlaceAsync(dataDir: string, tmp: string, digest: Digest): Promise<void> {
+  const final = layout.casBlobPath(dataDir, digest);
+  try {
+    await fs.promises.link(tmp, final);
+    const dir = await fs.promises.open(path.dirname(final), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    await fs.promises.rm(tmp, { force: true });
+  }
+}
+
 export function hasBlob(dataDir: string, digest: Digest): boolean {
   return fs.existsSync(layout.casBlobPath(dataDir, digest));
 }
