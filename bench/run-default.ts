@@ -27,7 +27,7 @@
 // --profile     where the time goes: an exec timeline of one `skiff run` (perf's sched_process_exec
 //               and _exit tracepoints, else strace; median of 10); `runc run` and `crun run` of
 //               skiff's own bundle for the app, with and without its seccomp filter, beside the
-//               plain bundle; CPU profiles of the two Node processes (stage0 and stage1's run.mjs)
+//               plain bundle; a CPU profile of the one Node process (stage0, running stage1's run module)
 // --write-docs  put the results into docs/benchmarks.md, section "Pods: default stage1", between markers
 // --keep        leave WORK in place (default: gc, stop, unmount, remove)
 import { spawn, spawnSync } from 'node:child_process';
@@ -427,19 +427,20 @@ type ExecEvent = ReturnType<typeof parseStrace>[number];
 const PHASES = [
   ['launcher', 'bin/skiff (bash, readlink) until it execs Node'],
   ['stage0: start-up', 'Node boot, loading stage0, parsing, image lookup: until its first child (flock)'],
-  ['stage0: prepare', 'locks, overlay mounts, pod files: until it execs the fd-swap shell'],
-  ['hand-off', 'the fd-swap shell and run.sh until run.mjs’s Node starts'],
-  ['run.mjs: start-up, plan', 'Node boot, loading run.mjs, checks, runtime choice: until it starts the sandbox'],
-  ['run.mjs: sandbox', '`unshare … sh` (hostname, `ip link set lo up`) until catatonit starts'],
-  ['run.mjs: the rest', 'network (none), /etc files, cgroup and runtime records, the bundle, the plan; Node exit'],
-  ['monitor start', 'exec bash monitor.sh, until it forks `runc run`'],
+  ['stage0 + run module: prepare, plan', 'locks, overlay mounts, pod files; loading stage1’s run module, checks, runtime choice: until it starts the sandbox'],
+  ['sandbox', '`sh` → `unshare … sh` (hostname, `ip link set lo up`) until catatonit starts'],
+  ['run module: the rest', 'network (none), /etc files, cgroup and runtime records, the bundle, the plan: until stage0 execs the fd-swap shell'],
+  ['monitor start', 'the fd-swap shell, exec bash monitor.sh, until it forks `runc run`'],
   ['runc run → app', '`runc run` until /bin/true starts (runc init, namespaces, cgroups, seccomp)'],
   ['app', '/bin/true'],
   ['after the app', '`runc run` returns, status file written (mv), until `runc delete`'],
-  ['teardown', '`runc delete --force`, sandbox SIGKILL (+ `sleep 0.01`), cgroup rmdir, exit'],
+  ['teardown', '`runc delete --force`, sandbox SIGKILL, cgroup rmdir, exit'],
 ] as const;
 
-/** Phase durations (seconds) of one run, from its exec events; undefined when the shape is unexpected. */
+/**
+ * Phase durations (seconds) of one run, from its exec events; undefined when the shape is
+ * unexpected. One Node process: stage0 loads stage1's run module and execs the monitor itself.
+ */
 export function defaultPhases(events: readonly ExecEvent[]): number[] | undefined {
   const main = events[0]?.pid;
   if (main === undefined) return undefined;
@@ -450,21 +451,19 @@ export function defaultPhases(events: readonly ExecEvent[]): number[] | undefine
   const node0 = after(t0, exec(/\/node$/, 'main'));
   if (!node0) return undefined;
   const child0 = after(node0.t, (e) => e.kind === 'exec' && e.pid !== main);
-  const swap = after(node0.t, exec(/\/bash$/, 'main'));
-  if (!child0 || !swap) return undefined;
-  const node1 = after(swap.t, exec(/\/node$/, 'other'));
-  if (!node1) return undefined;
-  const unshare = after(node1.t, exec(/\/unshare$/));
+  const unshare = child0 && after(child0.t, exec(/\/unshare$/));
   const catatonit = unshare && after(unshare.t, exec(/\/catatonit$/));
-  const node1Exit = after(node1.t, (e) => e.kind === 'exit' && e.pid === node1.pid);
-  if (!unshare || !catatonit || !node1Exit) return undefined;
-  const runtime = after(node1Exit.t, exec(/\/(runc|crun)$/, 'other'));
+  const swap = catatonit && after(catatonit.t, exec(/\/bash$/, 'main'));
+  if (!child0 || !unshare || !catatonit || !swap) return undefined;
+  const runtime = after(swap.t, exec(/\/(runc|crun)$/, 'other'));
   const app = runtime && after(runtime.t, exec(/\/true$/));
   const appExit = app && after(app.t, (e) => e.kind === 'exit' && e.pid === app.pid);
   const del = appExit && after(appExit.t, exec(/\/(runc|crun)$/));
   const end = del && after(del.t, (e) => e.kind === 'exit' && e.pid === main);
   if (!runtime || !app || !appExit || !del || !end) return undefined;
-  const marks = [t0, node0.t, child0.t, swap.t, node1.t, unshare.t, catatonit.t, node1Exit.t, runtime.t, app.t, appExit.t, del.t, end.t];
+  // The sandbox phase starts at the launching shell, which comes just before unshare.
+  const launch = [...events].reverse().find((e) => e.t <= unshare.t && e.t >= child0.t && e.kind === 'exec' && /\/sh$/.test(e.file)) ?? unshare;
+  const marks = [t0, node0.t, child0.t, launch.t, catatonit.t, swap.t, runtime.t, app.t, appExit.t, del.t, end.t];
   return marks.slice(1).map((t, i) => t - marks[i]!);
 }
 
@@ -539,7 +538,7 @@ function timeline(s: Setup, runArgv: readonly string[], n: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// --profile: CPU profiles of stage0 and run.mjs, as call trees
+// --profile: the CPU profile of stage0 (with the run module in it), as a call tree
 
 interface TreeNode {
   ms: number;
@@ -610,7 +609,7 @@ function cpuProfiles(s: Setup, runArgv: readonly string[], n: number): string {
   const read = (prefix: string): CpuProfile[] =>
     fs.readdirSync(dir).filter((f) => f.startsWith(prefix)).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as CpuProfile);
   const out = ['```'];
-  for (const [prefix, title] of [['stage0-', 'stage0 Node'], ['run-mjs-', 'stage1 run.mjs Node']] as const) {
+  for (const [prefix, title] of [['stage0-', 'stage0 Node (with stage1’s run module in it)']] as const) {
     const profs = read(prefix);
     if (profs.length === 0) {
       out.push(`${title}: no profile was written`, '');
@@ -838,9 +837,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(work, { recursive: true });
   if (fs.readdirSync(work).length > 0) throw new Error(`${work} must be new`);
   let s: Partial<Setup> = { work };
-  // Node's compile caches (stage0's and run.mjs's) live in $TMPDIR/node-compile-cache. run.mjs
-  // runs from a new path in every pod, so each run adds a ~95 KB entry there that nothing
-  // removes: keep them in WORK, not in the host's /tmp.
+  // Anything a run leaves in $TMPDIR stays in WORK, not in the host's /tmp.
   fs.mkdirSync(path.join(work, 'tmp'));
   process.env.TMPDIR = path.join(work, 'tmp');
   try {

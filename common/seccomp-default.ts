@@ -8,7 +8,7 @@
 // (e.g. mount and unshare only with CAP_SYS_ADMIN, chroot with CAP_SYS_CHROOT), resolved
 // against the app's bounding set; clone3 answering ENOSYS without CAP_SYS_ADMIN, so libc
 // falls back to clone(), where the flags rule applies.
-// Simplified: architecture-gated rules are resolved here for x86-64/x86/x32 (arch_prctl and
+// Simplified: architecture-gated rules are resolved here for x86-64/x86 (arch_prctl and
 // modify_ldt in, arm/s390/ppc/riscv rules out; clone's flags are argument 0, not s390's 1);
 // Docker's `minKernel: 4.8` gate on ptrace is dropped because Node 22+ needs a newer kernel
 // anyway. Added: syscalls newer than the profile answer ENOSYS instead of EPERM, so libc's
@@ -49,12 +49,14 @@ export interface OciSeccompRule {
   args?: OciSeccompArg[];
 }
 
-/** x86-64 hosts run x86-64, i386 and x32 binaries: the filter must cover all three ABIs. */
-export const SECCOMP_ARCHITECTURES: readonly SeccompArchitecture[] = Object.freeze([
-  'SCMP_ARCH_X86_64',
-  'SCMP_ARCH_X86',
-  'SCMP_ARCH_X32',
-]);
+/**
+ * x86-64 hosts run x86-64 and i386 binaries: the filter covers both ABIs. Not x32 (Docker
+ * lists it): its system calls meet the filter's bad-architecture action and are refused. x32
+ * programs are all but extinct (Debian's kernels leave the ABI off unless booted with
+ * syscall.x32=y), while compiling the rules for a third ABI costs libseccomp ~7 ms of every
+ * app's start (docs/benchmarks.md).
+ */
+export const SECCOMP_ARCHITECTURES: readonly SeccompArchitecture[] = Object.freeze(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']);
 
 /** Syscalls the default profile allows whatever the app's capabilities (Docker's first group). */
 export const DEFAULT_ALLOWED_SYSCALLS: readonly string[] = Object.freeze([
