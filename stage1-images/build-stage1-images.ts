@@ -15,6 +15,7 @@ import { aciManifestPath, aciRootfsPath } from '../common/layout.ts';
 import { validateImageManifest } from '../common/schemas/validate.ts';
 import { STAGE1_ANNOTATIONS, STAGE1_INTERFACE_VERSION } from '../common/stage1-interface.ts';
 import type { Stage1Entrypoint } from '../common/stage1-interface.ts';
+import { REQUIRE_BANNER } from '../scripts/require-banner.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -131,8 +132,8 @@ async function bundle(entry: string, version: string): Promise<Buffer> {
     minifySyntax: true,
     legalComments: 'none',
     define: { SKIFF_VERSION: JSON.stringify(version) },
-    // Bundled CommonJS (pino) needs require(); give the ESM bundle one.
-    banner: { js: "import { createRequire as __skiffRequire } from 'node:module'; const require = __skiffRequire(import.meta.url);" },
+    // Bundled CommonJS (pino) needs require(): see scripts/require-banner.ts.
+    banner: { js: REQUIRE_BANNER },
     logLevel: 'warning',
   });
   const out = result.outputFiles[0];
