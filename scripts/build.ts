@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { ROOT_COMPILE_CACHE_DIR, USER_COMPILE_CACHE_SUBDIR } from '../common/layout.ts';
 import { buildSchemas } from './build-schemas.ts';
-import { REQUIRE_BANNER } from './require-banner.ts';
+import { REQUIRE_BANNER } from '../stage1-images/require-banner.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       minifySyntax: true,
       legalComments: 'none',
       define: { SKIFF_VERSION: JSON.stringify(pkg.version) },
-      // Bundled CommonJS (yargs, pino) needs require(): see require-banner.ts.
+      // Bundled CommonJS (yargs, pino) needs require(): see stage1-images/require-banner.ts.
       banner: { js: REQUIRE_BANNER },
       plugins: [lazyStringWidth()],
       logLevel: 'warning',

@@ -15,7 +15,7 @@ import { aciManifestPath, aciRootfsPath } from '../common/layout.ts';
 import { validateImageManifest } from '../common/schemas/validate.ts';
 import { STAGE1_ANNOTATIONS, STAGE1_INTERFACE_VERSION } from '../common/stage1-interface.ts';
 import type { Stage1Entrypoint } from '../common/stage1-interface.ts';
-import { REQUIRE_BANNER } from '../scripts/require-banner.ts';
+import { REQUIRE_BANNER } from './require-banner.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -132,7 +132,7 @@ async function bundle(entry: string, version: string): Promise<Buffer> {
     minifySyntax: true,
     legalComments: 'none',
     define: { SKIFF_VERSION: JSON.stringify(version) },
-    // Bundled CommonJS (pino) needs require(): see scripts/require-banner.ts.
+    // Bundled CommonJS (pino) needs require(): see require-banner.ts.
     banner: { js: REQUIRE_BANNER },
     logLevel: 'warning',
   });
