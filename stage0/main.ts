@@ -4,7 +4,7 @@ import { SkiffError, formatErrorLine } from '../common/errors.ts';
 import { createRootLogger, type LogFormat } from '../common/log.ts';
 import { createOut } from './output.ts';
 import { COMMANDS, COMMAND_NAMES, POD_ARGV_COMMANDS } from './commands/index.ts';
-import { addGlobalOptions, type GlobalArgs } from './global-options.ts';
+import { addGlobalOptions } from './global-options.ts';
 import { parseFetchFastPath, parseRunFastPath } from './fast-path.ts';
 import type { SkiffCommand } from './command.ts';
 import { GLOBAL_OPTION_RE } from './commands/pod-args.ts';

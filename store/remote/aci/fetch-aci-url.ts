@@ -6,7 +6,7 @@
 import type { ImageManifest } from '../../../common/appc-types.ts';
 import type { Ctx } from '../../../common/context.ts';
 import { SkiffError, wrap } from '../../../common/errors.ts';
-import { readImageRecords, type ImageRecord } from '../../image-index.ts';
+import type { ImageRecord } from '../../image-index.ts';
 import { importAciFile } from '../../import/import-aci.ts';
 import { cachePolicyFromHeaders, isFresh } from '../cache/cache-control.ts';
 import { readRemoteRecord, writeRemoteRecord } from '../cache/remote-records.ts';
