@@ -34,6 +34,11 @@ export interface LoggerOptions {
 const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
 const HIDDEN_KEYS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'name']);
 
+/** `name: level: message`, the level left out for info. */
+function prettyLine(name: string, level: string, msg: string): string {
+  return `${name}: ${level === 'info' ? '' : `${level}: `}${msg}`;
+}
+
 /** Renders one pino JSON line as `name: level: msg key=value…` (pure, for tests). */
 export function renderPrettyLine(json: string, name: string, withFields: boolean): string {
   let rec: Record<string, unknown>;
@@ -42,8 +47,7 @@ export function renderPrettyLine(json: string, name: string, withFields: boolean
   } catch {
     return json.endsWith('\n') ? json : `${json}\n`;
   }
-  const level = LEVEL_NAMES[Number(rec.level)] ?? 'log';
-  let line = `${name}: ${level === 'info' ? '' : `${level}: `}${String(rec.msg ?? '')}`;
+  let line = prettyLine(name, LEVEL_NAMES[Number(rec.level)] ?? 'log', String(rec.msg ?? ''));
   if (withFields) {
     for (const [k, v] of Object.entries(rec)) {
       if (HIDDEN_KEYS.has(k)) continue;
@@ -65,7 +69,7 @@ function messageOf(first: object | string, msg: string | undefined): string {
 /** Info and up as `name: level: message` lines, debug dropped: the pretty format without --debug. */
 export function createPlainLogger(name: string, fd: number): Logger {
   const at = (level: string): LogFn =>
-    ((first: object | string, msg?: string) => void writeSync(fd, `${name}: ${level === 'info' ? '' : `${level}: `}${messageOf(first, msg)}\n`)) as LogFn;
+    ((first: object | string, msg?: string) => void writeSync(fd, `${prettyLine(name, level, messageOf(first, msg))}\n`)) as LogFn;
   const logger: Logger = {
     debug: (() => undefined) as LogFn,
     info: at('info'),

@@ -5,16 +5,14 @@
 // so usage errors and help keep a single source.
 import { DEFAULT_DATA_DIR } from '../common/layout.ts';
 import { PULL_POLICIES, type PullPolicy } from '../store/pull-policy.ts';
-import type { GlobalArgs } from './global-options.ts';
-
-const GLOBAL = /^--(dir|local-config|system-config|insecure-options|log-format|debug)(?:=(.*))?$/;
+import { GLOBAL_OPTION_WORD, type GlobalArgs } from './global-options.ts';
 
 /**
  * Applies one global option at words[i] to args; returns the index of the last word it used,
  * or undefined when the word is not a global option yargs would read the same way.
  */
 function takeGlobal(words: readonly string[], i: number, args: GlobalArgs): number | undefined {
-  const m = GLOBAL.exec(words[i]!);
+  const m = GLOBAL_OPTION_WORD.exec(words[i]!);
   if (!m) return undefined;
   const name = m[1]!;
   if (name === 'debug') {

@@ -8,6 +8,12 @@ import type { LogFormat, Logger } from '../common/log.ts';
 import { createLinuxHost } from '../common/host-linux.ts';
 import type { Out } from './output.ts';
 
+/** Every global option, by name: the yargs definitions below and the parsers that skip yargs use it. */
+export const GLOBAL_OPTION_NAMES = ['dir', 'local-config', 'system-config', 'insecure-options', 'debug', 'log-format'] as const;
+
+/** `--NAME` or `--NAME=VALUE` of a global option: group 1 the name, group 2 the value after `=`. */
+export const GLOBAL_OPTION_WORD = new RegExp(`^--(${GLOBAL_OPTION_NAMES.join('|')})(?:=(.*))?$`);
+
 export interface GlobalArgs {
   dir: string;
   'local-config'?: string;

@@ -4,10 +4,9 @@ import { SkiffError, formatErrorLine } from '../common/errors.ts';
 import { createRootLogger, type LogFormat } from '../common/log.ts';
 import { createOut } from './output.ts';
 import { COMMANDS, COMMAND_NAMES, POD_ARGV_COMMANDS } from './commands/index.ts';
-import { addGlobalOptions } from './global-options.ts';
+import { addGlobalOptions, GLOBAL_OPTION_WORD } from './global-options.ts';
 import { parseFetchFastPath, parseRunFastPath } from './fast-path.ts';
 import type { SkiffCommand } from './command.ts';
-import { GLOBAL_OPTION_RE } from './commands/pod-args.ts';
 import { splitApps } from './pod/split-apps.ts';
 
 const MIN_NODE = [22, 15] as const;
@@ -44,7 +43,7 @@ function splitPodArgv(argv: readonly string[], commandAt: number): { yargsArgv: 
   const firstImage = words.findIndex((w) => !w.startsWith('-'));
   const beforeImage = firstImage === -1 ? words : words.slice(0, firstImage);
   if (beforeImage.includes('--help') || beforeImage.includes('-h')) return { yargsArgv: [...argv], podArgv: undefined };
-  const globals = splitApps(words).podArgs.filter((w) => GLOBAL_OPTION_RE.test(w));
+  const globals = splitApps(words).podArgs.filter((w) => GLOBAL_OPTION_WORD.test(w));
   return { yargsArgv: [...argv.slice(0, commandAt + 1), ...globals], podArgv: words };
 }
 
@@ -71,7 +70,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Globals given after `run` (skiff run --insecure-options=image x.aci) come with the pod words.
       const { default: run } = await import('./commands/run.ts');
       for (const w of yargsArgv.slice(commandAt + 1)) {
-        const m = /^--(dir|local-config|system-config|insecure-options|log-format|debug)(?:=(.*))?$/.exec(w);
+        const m = GLOBAL_OPTION_WORD.exec(w);
         if (m?.[1] === 'insecure-options' && m[2]) fast['insecure-options'].push(m[2]);
         else if (m?.[1] === 'dir' && m[2]) fast.dir = m[2];
         else if ((m?.[1] === 'local-config' || m?.[1] === 'system-config') && m[2]) fast[m[1]] = m[2];

@@ -37,5 +37,3 @@ export async function parsePodArgv(words: readonly string[]): Promise<PrepareOpt
   };
 }
 
-/** Global options among the pod options, for yargs to apply (`skiff run --insecure-options=image x.aci`). */
-export const GLOBAL_OPTION_RE = /^--(dir|local-config|system-config|insecure-options|debug|log-format)(=|$)/;
