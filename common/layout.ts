@@ -142,6 +142,8 @@ export const appBundlesDir = (podRoot: string): string => path.join(podRoot, 'bu
 /** An app's OCI bundle directory (its rootfs stays at appRootfsPath). */
 export const appBundlePath = (podRoot: string, app: AppName): string => path.join(podRoot, 'bundles', app);
 export const appOciConfigPath = (podRoot: string, app: AppName): string => path.join(podRoot, 'bundles', app, 'config.json');
+/** An `enter`'s process.json (the app's process with the command's args), unlinked once the runtime has it open. */
+export const appExecProcessPath = (podRoot: string, app: AppName, pid: number): string => path.join(podRoot, 'bundles', app, `exec-${pid}.json`);
 /** The pod's own /etc files, bound read-only over each app's. */
 export const podEtcDir = (podRoot: string): string => path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'etc');
 export type PodEtcFile = 'hostname' | 'hosts' | 'resolv.conf';

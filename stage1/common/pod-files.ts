@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import { wrap } from '../../common/errors.ts';
 import type { AppName } from '../../common/ids.ts';
 import { appStatusDir, appStatusPath, podPidPath, podStartedPath } from '../../common/layout.ts';
-import { writeFileAtomic } from '../../common/write-atomic.ts';
+import { VOLATILE, writeFileAtomic } from '../../common/write-atomic.ts';
 
 /** `pid`: the process whose life is the pod's (for fly, the app's own pid). */
 export function writePodPid(podRoot: string, pid: number): void {
   try {
-    writeFileAtomic(podPidPath(podRoot), `${pid}\n`);
+    writeFileAtomic(podPidPath(podRoot), `${pid}\n`, 0o644, VOLATILE);
   } catch (err) {
     throw wrap(err, 'writing the pod pid file');
   }

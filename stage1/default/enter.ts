@@ -1,11 +1,16 @@
 // The default `enter` entrypoint: runs a command in a running app's container with
-// `RUNTIME exec`, which takes the app's environment, user, groups, working directory,
-// capabilities and seccomp filter from the app's bundle (config.json), and its root and
-// namespaces from the container. Node execs the runtime, so nothing of skiff stays behind
-// and the command's exit status is enter's. `--interactive` gives it a pseudo-terminal.
+// `RUNTIME exec --process FILE`, FILE being the app's process from its bundle (config.json:
+// environment, user, groups, working directory, capabilities, no-new-privileges) with the
+// command's args; root, namespaces and seccomp filter come from the container. (Without
+// --process crun 1.8 runs the command as root in /, where runc takes them from config.json.)
+// Node execs a shell that opens FILE, unlinks it and execs the runtime on /dev/fd/9, so
+// nothing of skiff stays behind, not even the file, and the command's exit status is enter's.
+// `--interactive` gives it a pseudo-terminal.
+import fs from 'node:fs';
 import { isatty } from 'node:tty';
-import { SkiffError } from '../../common/errors.ts';
-import { appRootfsPath } from '../../common/layout.ts';
+import { SkiffError, wrap } from '../../common/errors.ts';
+import { appExecProcessPath, appOciConfigPath, appRootfsPath } from '../../common/layout.ts';
+import type { AppName } from '../../common/ids.ts';
 import { parseEnterArgs } from '../common/entrypoint-args.ts';
 import { runEntrypoint } from '../common/entrypoint.ts';
 import { planAppExec } from '../common/exec-plan.ts';
@@ -36,9 +41,25 @@ async function main(argv: readonly string[]): Promise<number> {
   // command reads the pipe itself.
   const tty = opts.interactive && isatty(0);
   if (opts.interactive && !tty) ctx.log.debug('stdin is not a terminal: no pseudo-terminal for the command');
-  const args = [...runtimeArgv(rec, ctx.podRoot), 'exec', ...(tty ? ['--tty'] : []), id, ...command];
+  const processFile = writeExecProcess(ctx.podRoot, pod.name, command, tty);
+  const args = [
+    '/bin/sh', '-c', 'exec 9<"$0" && rm -f -- "$0" && exec "$@"', processFile,
+    ...runtimeArgv(rec, ctx.podRoot), 'exec', '--process', '/dev/fd/9', ...(tty ? ['--tty'] : []), id,
+  ];
   ctx.log.debug({ app: pod.name, args }, 'exec');
-  return ctx.host.execve(rec.path, args, process.env);
+  return ctx.host.execve(args[0]!, args, process.env);
+}
+
+/** The app's process from its bundle, running COMMAND instead: an OCI process.json for `exec --process`. */
+function writeExecProcess(podRoot: string, app: AppName, command: readonly string[], tty: boolean): string {
+  const file = appExecProcessPath(podRoot, app, process.pid);
+  try {
+    const config = JSON.parse(fs.readFileSync(appOciConfigPath(podRoot, app), 'utf8')) as { process?: Record<string, unknown> };
+    fs.writeFileSync(file, JSON.stringify({ ...config.process, args: command, terminal: tty }), { mode: 0o600 });
+  } catch (err) {
+    throw wrap(err, `writing the process of the command for app ${app}`);
+  }
+  return file;
 }
 
 await runEntrypoint(main);

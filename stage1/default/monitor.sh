@@ -48,9 +48,12 @@ first_failure=
 timer=
 stopping=
 
+killed=  # set once the monitor has sent SIGKILL: a 137 after it is not the OOM killer's
+
 # SIGNAL to every app still running. The lock (fd 3) and stdin stay with the monitor.
 signal_apps() {
   local pid
+  [ "$1" = KILL ] && killed=1
   for pid in "${!alive[@]}"; do
     "${SKIFF_RUNTIME[@]}" kill "${SKIFF_APP_ID[${alive[$pid]}]}" "$1" </dev/null >/dev/null 2>&1 3<&-
   done
@@ -79,19 +82,35 @@ oom_count() {
   done < "$1"
 }
 
-pod_oom_seen=0  # the pod's counter when an app last exited (runtimes without --keep, on cgroup v2)
+pod_oom_seen=0  # the pod's counter when an app last exited (rule `pod`)
 
-# Whether app I, which exited with STATUS, was OOM-killed.
+# Whether app I, which exited with STATUS, was OOM-killed; the rules are pod-cgroup-record.ts's OomRule.
 oom_killed() {
   local i=$1 status=$2 n oom_n
-  oom_count "${SKIFF_APP_OOM_COUNTER[i]}"
-  n=$oom_n
-  if [ "${SKIFF_APP_OOM_SHARED[i]}" = 1 ]; then
-    [ "$n" -gt "$pod_oom_seen" ] && [ "$status" = 137 ] && { pod_oom_seen=$n; return 0; }
-    pod_oom_seen=$n
-    return 1
-  fi
-  [ "$n" -gt 0 ]
+  case "${SKIFF_APP_OOM_RULE[i]}" in
+    pod)
+      oom_count "${SKIFF_APP_OOM_COUNTER[i]}"
+      n=$oom_n
+      [ "$n" -gt "$pod_oom_seen" ] && [ "$status" = 137 ] && { pod_oom_seen=$n; return 0; }
+      pod_oom_seen=$n
+      return 1
+      ;;
+    limit)
+      # Its cgroup (the counter is its directory) reached the limit, with or without swap
+      # (memory.failcnt, memory.memsw.failcnt), and something SIGKILLed it: not us, and not a
+      # `stop --force` (which kills the sandbox first).
+      [ "$status" = 137 ] && [ -z "$killed" ] && [ -n "${SKIFF_APP_OOM_COUNTER[i]}" ] || return 1
+      for n in memory.failcnt memory.memsw.failcnt; do
+        read -r n 2>/dev/null < "${SKIFF_APP_OOM_COUNTER[i]}/$n" || continue
+        [ "${n:-0}" -gt 0 ] && { sandbox_alive running; return; }
+      done
+      return 1
+      ;;
+    *)
+      oom_count "${SKIFF_APP_OOM_COUNTER[i]}"
+      [ "$oom_n" -gt 0 ]
+      ;;
+  esac
 }
 
 app_exited() {
@@ -104,7 +123,10 @@ app_exited() {
   fi
   write_file "${SKIFF_APP_STATUS[i]}" "$status"$'\n'
   # Also kills what the app left running in its cgroup (the pod shares one PID namespace).
-  "${SKIFF_RUNTIME[@]}" delete --force "${SKIFF_APP_ID[i]}" </dev/null >/dev/null 2>&1 3<&-
+  # A runtime without --keep (crun) has done both and left no state behind.
+  if [ -e "$SKIFF_RUNTIME_STATE/${SKIFF_APP_ID[i]}" ]; then
+    "${SKIFF_RUNTIME[@]}" delete --force "${SKIFF_APP_ID[i]}" </dev/null >/dev/null 2>&1 3<&-
+  fi
   if [ "$status" -ne 0 ] && [ -z "$first_failure" ]; then
     first_failure=$status
     [ ${#alive[@]} -gt 0 ] && stop_apps
@@ -181,13 +203,15 @@ wait_apps() {
   if [ -n "$timer" ]; then kill "$timer" 2>/dev/null; fi
 }
 
-# The sandbox, if it is still the process run.mjs started (same pid, same start time).
+# The sandbox, if it is still the process run.mjs started (same pid, same start time); with
+# `running`, also not on its way out (PF_EXITING in the flags: a `stop --force` has killed it).
 sandbox_alive() {
   local stat rest
   read -r stat 2>/dev/null < "/proc/$SKIFF_SANDBOX_PID/stat" || return 1
   rest=${stat##*) }
   read -r -a rest <<< "$rest"
-  [ "${rest[19]-}" = "$SKIFF_SANDBOX_START" ]
+  [ "${rest[19]-}" = "$SKIFF_SANDBOX_START" ] || return 1
+  [ "${1-}" != running ] || (( (${rest[6]:-4} & 4) == 0 ))
 }
 
 teardown() {

@@ -8,7 +8,7 @@ import { wrap } from '../../common/errors.ts';
 import { podNetStatusPath, podNetnsPath } from '../../common/layout.ts';
 import { NET_STATUS_VERSION } from '../../common/pod-net-status.ts';
 import type { PodNetStatus } from '../../common/pod-net-status.ts';
-import { writeJsonAtomic } from '../../common/write-atomic.ts';
+import { VOLATILE, writeJsonAtomic } from '../../common/write-atomic.ts';
 import type { Stage1Ctx } from '../common/stage1-context.ts';
 import type { CniTeardownRecord } from './net/cni-record.ts';
 import type { CniDns, CniNetworkList, CniPortMapping } from './net/cni-types.ts';
@@ -61,6 +61,6 @@ export function setupPodNetwork(ctx: Stage1Ctx, input: PodNetworkInput): PodNetw
     net = { status: { version: NET_STATUS_VERSION, mode: 'cni', networks: set.networks }, dns: set.dns, cni: { record: set.record, netns } };
     ctx.log.debug({ networks: set.networks }, 'networks set up');
   }
-  writeJsonAtomic(podNetStatusPath(ctx.podRoot), net.status);
+  writeJsonAtomic(podNetStatusPath(ctx.podRoot), net.status, 0o644, VOLATILE);
   return net;
 }

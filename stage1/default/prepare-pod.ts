@@ -6,7 +6,7 @@
 // tears it all down again (teardown-pod.ts, the same code as gc) before it is reported.
 import fs from 'node:fs';
 import { labelValue } from '../../common/appc-types.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../../common/write-atomic.ts';
+import { VOLATILE, writeFileAtomic, writeJsonAtomic } from '../../common/write-atomic.ts';
 import { SkiffError } from '../../common/errors.ts';
 import { parseInsecureOptions } from '../../common/context.ts';
 import * as layout from '../../common/layout.ts';
@@ -24,8 +24,10 @@ import type { AppPlan } from './bundle/plan-app.ts';
 import { writeAppBundle } from './bundle/write-bundle.ts';
 import type { PodSettings } from './bundle/write-bundle.ts';
 import { createNodeCgroupFs } from './cgroups/cgroup-fs.ts';
-import { appCgroupPath, ociCgroupsPath, podCgroupPath } from './cgroups/cgroup-paths.ts';
-import { buildCgroupsRecord, cgroupHierarchies, podCgroupTeardownDirs } from './cgroups/pod-cgroup-record.ts';
+import { appCgroupPath, ociCgroupsPath, podCgroupPath, runtimeCgroupPath } from './cgroups/cgroup-paths.ts';
+import type { CgroupPath } from './cgroups/cgroup-paths.ts';
+import { createCgroupManager } from './cgroups/manager.ts';
+import { buildCgroupsRecord, cgroupHierarchies, podCgroupTeardownDirs, runtimeCgroupNested } from './cgroups/pod-cgroup-record.ts';
 import { readHostLimits } from './host-limits.ts';
 import { buildMonitorPlan } from './monitor/build-monitor-plan.ts';
 import type { MonitorPlan } from './monitor/monitor-plan.ts';
@@ -38,7 +40,7 @@ import type { NetMode } from './net/net-mode.ts';
 import { planPortMappings } from './net/port-mappings.ts';
 import { portMappingNetwork } from './net/setup-networks.ts';
 import { setupPodNetwork } from './pod-network.ts';
-import { writeRuntimeRecord } from './runtime/runtime-record.ts';
+import { maskingWrapper, runtimeKeeps, writeRuntimeRecord } from './runtime/runtime-record.ts';
 import type { RuntimeRecord } from './runtime/runtime-record.ts';
 import { selectRuntime } from './runtime/select-runtime.ts';
 import type { RuntimeSelection } from './runtime/select-runtime.ts';
@@ -67,6 +69,8 @@ interface PodPlan {
   portMappings: ReturnType<typeof planPortMappings>;
   selection: RuntimeSelection;
   tools: SandboxTools;
+  /** The runtime's command prefix, if it needs one (runtime-record.ts maskingWrapper). */
+  runtimeWrapper?: string[];
   hostname: string;
 }
 
@@ -105,7 +109,9 @@ function planPod(ctx: Stage1Ctx, input: PreparePodInput, apps: PodApp[], manifes
   const selection = selectRuntime(ctx, { ...(requested ? { requested, requestedBy } : {}), pathEnv: env.PATH ?? '' });
   const tools: SandboxTools = { unshare: findTool('unshare', 'util-linux', env), catatonit: findTool('catatonit', 'catatonit', env) };
   if (mode.kind !== 'host') tools.ip = findTool('ip', 'iproute2', env);
-  return { apps: plans, mode, networks, portMappings, selection, tools, hostname: opts.hostname ?? `skiff-${opts.uuid}` };
+  const mask = selection.runtime.maskControllers;
+  const runtimeWrapper = mask === undefined ? undefined : maskingWrapper({ unshare: tools.unshare, mount: findTool('mount', 'mount', env) }, mask);
+  return { apps: plans, mode, networks, portMappings, selection, tools, ...(runtimeWrapper ? { runtimeWrapper } : {}), hostname: opts.hostname ?? `skiff-${opts.uuid}` };
 }
 
 function insecureOf(list: readonly string[]): PodSettings['insecure'] {
@@ -160,12 +166,26 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
   const { cgroups: facts, runtime } = plan.selection;
   const cfs = createNodeCgroupFs();
   const cgroups = buildCgroupsRecord(cfs, facts.root, facts.layout, podCgroup, names);
-  writeJsonAtomic(layout.podCgroupsPath(podRoot), cgroups);
-  const runtimeRecord: RuntimeRecord = { name: runtime.name, path: runtime.path, containers: names.map((app) => ({ app, id: app })) };
+  writeJsonAtomic(layout.podCgroupsPath(podRoot), cgroups, 0o644, VOLATILE);
+  const runtimeRecord: RuntimeRecord = {
+    name: runtime.name,
+    path: runtime.path,
+    ...(plan.runtimeWrapper ? { wrapper: plan.runtimeWrapper } : {}),
+    containers: names.map((app) => ({ app, id: app })),
+  };
   writeRuntimeRecord(podRoot, runtimeRecord);
+  const nested = runtimeCgroupNested(facts.layout, runtimeKeeps(runtimeRecord));
+  const manager = nested ? createCgroupManager({ layout: facts.layout, root: facts.root, host: ctx.host, log: ctx.log }) : undefined;
   for (const app of plan.apps) {
-    const warnings = writeAppBundle(podRoot, app, settings, ociCgroupsPath(appCgroupPath(podCgroup, app.pod.name)));
-    for (const w of warnings) ctx.log.warn(w);
+    const appCgroup = appCgroupPath(podCgroup, app.pod.name);
+    let runtimeCgroup: CgroupPath = appCgroup;
+    if (manager) {
+      manager.createApp(podCgroup, app.pod.name);
+      runtimeCgroup = runtimeCgroupPath(appCgroup);
+    }
+    const written = writeAppBundle(podRoot, app, settings, { path: ociCgroupsPath(runtimeCgroup), memoryAbove: nested });
+    for (const w of written.warnings) ctx.log.warn(w);
+    if (manager && written.memoryLimit !== undefined) manager.applyLimits(appCgroup, { memoryBytes: written.memoryLimit, memswToo: false });
   }
   return buildMonitorPlan({
     podRoot,
@@ -174,7 +194,7 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
     graceSeconds: STOP_GRACE_SECONDS,
     runtime: runtimeRecord,
     cgroups,
-    cgroupDirs: podCgroupTeardownDirs(cgroupHierarchies(cfs, facts.root, facts.layout), podCgroup, names),
+    cgroupDirs: podCgroupTeardownDirs(cgroupHierarchies(cfs, facts.root, facts.layout), podCgroup, names, nested),
     sandbox,
     ...(net.cni ? { cni: net.cni } : {}),
   });
@@ -188,7 +208,7 @@ export async function preparePod(ctx: Stage1Ctx, input: PreparePodInput): Promis
   let monitor: MonitorPlan;
   try {
     monitor = await allocate(ctx, input, plan);
-    writeFileAtomic(layout.podMonitorPlanPath(ctx.podRoot), renderMonitorPlan(monitor), 0o600);
+    writeFileAtomic(layout.podMonitorPlanPath(ctx.podRoot), renderMonitorPlan(monitor), 0o600, VOLATILE);
     writePodPid(ctx.podRoot, input.monitorPid);
   } catch (err) {
     const problems = await teardownPod(ctx, input.opts.uuid);

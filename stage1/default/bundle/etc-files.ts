@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import { adaptHostResolvConf, renderHosts, renderResolvConf } from '../../../common/dns-hosts.ts';
 import { podEtcDir, podEtcFilePath, podHostsPath, podResolvConfPath } from '../../../common/layout.ts';
-import { writeFileAtomic } from '../../../common/write-atomic.ts';
+import { VOLATILE, writeFileAtomic } from '../../../common/write-atomic.ts';
 import type { DnsConfMode } from '../../common/entrypoint-args.ts';
 import type { PodEtcFiles } from '../oci-spec/mounts.ts';
 import type { CniDns } from '../net/cni-types.ts';
@@ -77,14 +77,14 @@ export function readEtcSources(podRoot: string, base: Pick<EtcSources, 'mode' | 
 export function writeEtcFiles(podRoot: string, contents: EtcContents): PodEtcFiles {
   fs.mkdirSync(podEtcDir(podRoot), { recursive: true, mode: 0o755 });
   const files: PodEtcFiles = {};
-  writeFileAtomic(podEtcFilePath(podRoot, 'hostname'), contents.hostname);
+  writeFileAtomic(podEtcFilePath(podRoot, 'hostname'), contents.hostname, 0o644, VOLATILE);
   files.hostname = podEtcFilePath(podRoot, 'hostname');
   if (contents.hosts !== undefined) {
-    writeFileAtomic(podEtcFilePath(podRoot, 'hosts'), contents.hosts);
+    writeFileAtomic(podEtcFilePath(podRoot, 'hosts'), contents.hosts, 0o644, VOLATILE);
     files.hosts = podEtcFilePath(podRoot, 'hosts');
   }
   if (contents.resolvConf !== undefined) {
-    writeFileAtomic(podEtcFilePath(podRoot, 'resolv.conf'), contents.resolvConf);
+    writeFileAtomic(podEtcFilePath(podRoot, 'resolv.conf'), contents.resolvConf, 0o644, VOLATILE);
     files.resolvConf = podEtcFilePath(podRoot, 'resolv.conf');
   }
   return files;

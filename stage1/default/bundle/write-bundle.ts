@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { wrap } from '../../../common/errors.ts';
 import { appBundlePath, appOciConfigPath } from '../../../common/layout.ts';
-import { writeJsonAtomic } from '../../../common/write-atomic.ts';
+import { VOLATILE, writeJsonAtomic } from '../../../common/write-atomic.ts';
 import { ensureEmptyVolume } from '../../common/apply-mounts.ts';
 import { ensurePathInRoot, resolveInRoot } from '../../common/resolve-in-root.ts';
 import { buildOciSpec } from '../oci-spec/build-oci-spec.ts';
@@ -61,8 +61,25 @@ function resolveEtcTargets(spec: OciRuntimeSpec, appRoot: string, files: PodEtcF
   }
 }
 
+/** The app's cgroup as the runtime is given it. */
+export interface BundleCgroup {
+  /** `linux.cgroupsPath`. */
+  path: string;
+  /**
+   * Stage1 limits the app's memory one level above the runtime's cgroup itself
+   * (pod-cgroup-record.ts runtimeCgroupNested): the limit leaves the config and is returned.
+   */
+  memoryAbove?: boolean;
+}
+
+export interface WrittenBundle {
+  warnings: string[];
+  /** The memory limit stage1 must set itself (BundleCgroup.memoryAbove). */
+  memoryLimit?: number;
+}
+
 /** Writes the app's config.json; returns the warnings of the translation. */
-export function writeAppBundle(podRoot: string, plan: AppPlan, pod: PodSettings, cgroupsPath: string): string[] {
+export function writeAppBundle(podRoot: string, plan: AppPlan, pod: PodSettings, cgroup: BundleCgroup): WrittenBundle {
   const { appRoot } = plan;
   // Like runc, a missing working directory is created rather than an error.
   ensurePathInRoot(appRoot, plan.exec.workingDirectory, 'dir');
@@ -77,17 +94,19 @@ export function writeAppBundle(podRoot: string, plan: AppPlan, pod: PodSettings,
     hostname: pod.hostname,
     etcFiles: pod.etcFiles,
     rootfs: appRoot,
-    cgroupsPath,
+    cgroupsPath: cgroup.path,
     insecure: pod.insecure,
     interactive: pod.interactive,
     host: pod.host,
   });
   resolveEtcTargets(spec, appRoot, pod.etcFiles);
+  const memoryLimit = cgroup.memoryAbove ? spec.linux?.resources?.memory?.limit : undefined;
+  if (cgroup.memoryAbove) delete spec.linux?.resources?.memory;
   try {
     fs.mkdirSync(appBundlePath(podRoot, plan.pod.name), { recursive: true, mode: 0o700 });
-    writeJsonAtomic(appOciConfigPath(podRoot, plan.pod.name), spec, 0o600);
+    writeJsonAtomic(appOciConfigPath(podRoot, plan.pod.name), spec, 0o600, VOLATILE);
   } catch (err) {
     throw wrap(err, `writing the OCI bundle of app ${plan.pod.name}`);
   }
-  return warnings;
+  return memoryLimit === undefined ? { warnings } : { warnings, memoryLimit };
 }

@@ -26,7 +26,9 @@ export function resolveTiming(partial: Partial<CgroupTiming> = {}): CgroupTiming
   return { ...DEFAULT_TIMING, ...partial };
 }
 
-const LIMIT_RANGES: Readonly<Record<keyof CgroupLimits, readonly [number, number]>> = {
+type NumericLimit = Exclude<keyof CgroupLimits, 'memswToo'>;
+
+const LIMIT_RANGES: Readonly<Record<NumericLimit, readonly [number, number]>> = {
   memoryBytes: [4096, Number.MAX_SAFE_INTEGER],
   cpuQuotaUs: [1000, Number.MAX_SAFE_INTEGER],
   // The kernel's bounds for cpu.cfs_period_us / cpu.max's period: 1 ms to 1 s.
@@ -37,7 +39,7 @@ const LIMIT_RANGES: Readonly<Record<keyof CgroupLimits, readonly [number, number
 
 /** Refuses limits the kernel would reject with a bare EINVAL, naming the one that is wrong. */
 export function validateLimits(limits: CgroupLimits): void {
-  for (const [key, [min, max]] of Object.entries(LIMIT_RANGES) as [keyof CgroupLimits, readonly [number, number]][]) {
+  for (const [key, [min, max]] of Object.entries(LIMIT_RANGES) as [NumericLimit, readonly [number, number]][]) {
     const value = limits[key];
     if (value === undefined) continue;
     if (!Number.isInteger(value) || value < min || value > max) {

@@ -31,6 +31,14 @@ export function appCgroupPath(pod: CgroupPath, app: AppName): CgroupPath {
 }
 
 /**
+ * The runtime's own cgroup below the app's, where the app's cgroup must outlive the runtime's
+ * (runtimeCgroupNested in pod-cgroup-record.ts).
+ */
+export function runtimeCgroupPath(app: CgroupPath): CgroupPath {
+  return `${app}/container` as CgroupPath;
+}
+
+/**
  * The OCI config's `linux.cgroupsPath`: absolute, so both runc and crun (cgroupfs manager) read
  * it as relative to each hierarchy's root rather than to the runtime's own cgroup.
  */

@@ -68,8 +68,8 @@ export function createV1Manager(deps: ManagerDeps): CgroupManager {
    * raising both writes memsw first and lowering writes it last. Its absence (swap accounting
    * off) is fine: there is then no swap to limit.
    */
-  function setMemory(dir: string, bytes: number): void {
-    const hasMemsw = cfs.exists(path.join(dir, 'memory.memsw.limit_in_bytes'));
+  function setMemory(dir: string, bytes: number, memswToo: boolean): void {
+    const hasMemsw = memswToo && cfs.exists(path.join(dir, 'memory.memsw.limit_in_bytes'));
     const currentMemsw = hasMemsw ? readCgroupInt(cfs, dir, 'memory.memsw.limit_in_bytes') : undefined;
     const memswFirst = currentMemsw !== undefined && bytes > currentMemsw;
     if (memswFirst) writeCgroupFile(cfs, dir, 'memory.memsw.limit_in_bytes', String(bytes));
@@ -124,7 +124,7 @@ export function createV1Manager(deps: ManagerDeps): CgroupManager {
 
     applyLimits(cgroup, limits: CgroupLimits) {
       validateLimits(limits);
-      if (limits.memoryBytes !== undefined) setMemory(controllerDir('memory', cgroup, 'limit memory'), limits.memoryBytes);
+      if (limits.memoryBytes !== undefined) setMemory(controllerDir('memory', cgroup, 'limit memory'), limits.memoryBytes, limits.memswToo ?? true);
       if (limits.cpuQuotaUs !== undefined || limits.cpuPeriodUs !== undefined) {
         setCpuQuota(controllerDir('cpu', cgroup, 'set a CPU quota'), limits.cpuQuotaUs, limits.cpuPeriodUs);
       }

@@ -21,6 +21,12 @@ export type { CgroupTiming };
 
 export interface CgroupLimits {
   memoryBytes?: number;
+  /**
+   * v1: also cap memory + swap at memoryBytes (default true). false leaves memsw alone, as runc
+   * does for an OCI memory limit without `swap`; v1 then counts the failures of the limit in
+   * memory.failcnt (a charge that fails on memsw is counted nowhere).
+   */
+  memswToo?: boolean;
   /** CFS quota per period, in µs (`--cpu=500m` is 50000 of 100000). */
   cpuQuotaUs?: number;
   cpuPeriodUs?: number;

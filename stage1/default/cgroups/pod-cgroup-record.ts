@@ -1,15 +1,17 @@
 // The default stage1's view of a pod's cgroups on disk, as plain paths: the record
-// `status --stats` reads (common/cgroup-stats.ts), the file whose `oom_kill` counter says an
-// app was OOM-killed, and the directories the monitor removes at the end of a run. The OCI
-// runtime creates `skiff/<uuid>/<app>` in every hierarchy (and on a hybrid host in the
-// cgroup2 tree too) and removes the app level when the container is deleted; the pod level
-// is ours to remove.
+// `status --stats` reads (common/cgroup-stats.ts), the file that says an app was OOM-killed,
+// and the directories the monitor removes at the end of a run. The OCI runtime creates
+// `skiff/<uuid>/<app>` in every hierarchy (and on a hybrid host in the cgroup2 tree too) and
+// removes the app level when the container is deleted; the pod level is ours to remove. Where
+// the runtime removes its cgroup as its app exits and the kernel keeps OOM kills in the
+// victim's cgroup only (v1), stage1 makes the app level itself, with the memory limit, and the
+// runtime gets `<app>/container` below it (runtimeCgroupNested).
 import path from 'node:path';
 import { CGROUPS_RECORD_VERSION } from '../../../common/cgroup-stats.ts';
 import type { AppCgroupRecord, PodCgroupsRecord } from '../../../common/cgroup-stats.ts';
 import type { AppName } from '../../../common/ids.ts';
 import type { CgroupFs } from './cgroup-fs.ts';
-import { appCgroupPath } from './cgroup-paths.ts';
+import { appCgroupPath, runtimeCgroupPath } from './cgroup-paths.ts';
 import type { CgroupPath } from './cgroup-paths.ts';
 import type { CgroupLayout } from './detect-layout.ts';
 
@@ -51,31 +53,53 @@ export function buildCgroupsRecord(cfs: CgroupFs, root: string, layout: CgroupLa
   };
 }
 
+/**
+ * Whether the runtime's cgroup goes below an app cgroup of stage1's own: on v1 (and hybrid)
+ * with a runtime that removes its cgroup when its app exits (crun 1.8 has no `run --keep`).
+ * v1 counts an OOM kill only in the victim's own memory cgroup, gone by the time the monitor
+ * looks, so the limit is set one level up, where its failure counter stays.
+ */
+export function runtimeCgroupNested(layout: CgroupLayout, runtimeKeeps: boolean): boolean {
+  return !runtimeKeeps && layout !== 'v2';
+}
+
+/**
+ * How the monitor reads a counter file once an app has exited:
+ * - `own`: the app's own `oom_kill N` (v1 memory.oom_control, v2 memory.events) is above 0;
+ * - `pod`: the pod's `oom_kill N` (every app's kills) rose while the app exited with 137;
+ * - `limit`: the counter is the app's memory cgroup directory, whose memory.failcnt or
+ *   memory.memsw.failcnt (whichever limit the charge hit first) is above 0, the app exited
+ *   with 137 and neither the monitor nor a `stop --force` killed it.
+ */
+export type OomRule = 'own' | 'pod' | 'limit';
+
 export interface OomCounter {
-  /** A cgroup file with an `oom_kill N` line; '' when there is none to read. */
+  /** The counter file (`limit`: the directory of the counters); '' when there is none to read. */
   file: string;
-  /** The pod's counter (every app's kills), not the app's own: only a rise says something. */
-  shared: boolean;
+  rule: OomRule;
 }
 
 /**
  * Where the monitor learns that an app was OOM-killed once it has exited. A runtime that
  * keeps a stopped container (`run --keep`: runc) keeps its cgroup until `delete`, so the
- * app's own counter is read (v1 memory.oom_control, v2 memory.events). One that does not
- * (crun) has removed the app's cgroup by then; on v2 the pod cgroup's memory.events counts
- * its children's kills too, so a rise there while the app exits with 137 says it. On v1 the
- * counter is not hierarchical: unknown.
+ * app's own counter is read. One that does not (crun) has removed its cgroup by then: on v2
+ * the pod cgroup's memory.events counts its children's kills too; on v1 it does not, and the
+ * app's cgroup, stage1's own there (runtimeCgroupNested), has the limit and its failure counters.
  */
 export function oomCounter(record: PodCgroupsRecord, rec: AppCgroupRecord, runtimeKeeps: boolean): OomCounter {
-  if (rec.memory === undefined) return { file: '', shared: false };
+  if (rec.memory === undefined) return { file: '', rule: 'own' };
   const v2 = record.cgroupVersion === 'v2';
-  if (runtimeKeeps) return { file: path.join(rec.memory, v2 ? 'memory.events' : 'memory.oom_control'), shared: false };
-  if (!v2) return { file: '', shared: false };
-  return { file: path.join(path.dirname(rec.memory), 'memory.events'), shared: true };
+  if (runtimeKeeps) return { file: path.join(rec.memory, v2 ? 'memory.events' : 'memory.oom_control'), rule: 'own' };
+  if (!v2) return { file: rec.memory, rule: 'limit' };
+  return { file: path.join(path.dirname(rec.memory), 'memory.events'), rule: 'pod' };
 }
 
-/** What to rmdir at the end of a run, deepest first: every app's cgroup, then the pod's, in every hierarchy. */
-export function podCgroupTeardownDirs(hierarchies: readonly string[], pod: CgroupPath, apps: readonly AppName[]): string[] {
+/**
+ * What to rmdir at the end of a run, deepest first: every runtime cgroup below an app's
+ * (when nested), every app's cgroup, then the pod's, in every hierarchy.
+ */
+export function podCgroupTeardownDirs(hierarchies: readonly string[], pod: CgroupPath, apps: readonly AppName[], nested = false): string[] {
+  const inner = nested ? hierarchies.flatMap((h) => apps.map((a) => path.join(h, runtimeCgroupPath(appCgroupPath(pod, a))))) : [];
   const appDirs = hierarchies.flatMap((h) => apps.map((a) => path.join(h, appCgroupPath(pod, a))));
-  return [...appDirs, ...hierarchies.map((h) => path.join(h, pod))];
+  return [...inner, ...appDirs, ...hierarchies.map((h) => path.join(h, pod))];
 }

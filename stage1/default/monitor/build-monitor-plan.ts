@@ -30,6 +30,7 @@ export function buildMonitorPlan(input: MonitorPlanInput): MonitorPlan {
   return {
     debug: input.debug,
     runtime: runtimeArgv(runtime, podRoot),
+    runtimeState: layout.podRuntimeStateDir(podRoot),
     runFlags: runFlags(runtime),
     apps: runtime.containers.map(({ app, id }, i) => {
       const name = app as AppName;
@@ -42,7 +43,7 @@ export function buildMonitorPlan(input: MonitorPlanInput): MonitorPlan {
         status: layout.appStatusPath(podRoot, name),
         oomMarker: layout.appOomPath(podRoot, name),
         oomCounter: oom.file,
-        oomCounterShared: oom.shared,
+        oomRule: oom.rule,
       };
     }),
     interactive: input.interactive,

@@ -3,6 +3,7 @@
 // (pure, unit-tested). Data only: every value is single-quoted, so nothing in a pod manifest
 // or a path can become code.
 import { shellQuote } from '../../common/exec-chain.ts';
+import type { OomRule } from '../cgroups/pod-cgroup-record.ts';
 
 export interface MonitorApp {
   name: string;
@@ -13,10 +14,10 @@ export interface MonitorApp {
   status: string;
   /** Marker written when the app's cgroup saw an OOM kill. */
   oomMarker: string;
-  /** The cgroup file with an `oom_kill N` line; '' when unknown. */
+  /** The cgroup file that tells an OOM kill; '' when unknown. */
   oomCounter: string;
-  /** The counter is the pod's (every app's OOM kills): only a rise while the app exits with 137 counts. */
-  oomCounterShared: boolean;
+  /** How to read it (pod-cgroup-record.ts OomRule). */
+  oomRule: OomRule;
 }
 
 export interface MonitorCniStep {
@@ -28,8 +29,10 @@ export interface MonitorCniStep {
 
 export interface MonitorPlan {
   debug: boolean;
-  /** `RUNTIME --root DIR`. */
+  /** `[WRAPPER…] RUNTIME --root DIR`. */
   runtime: string[];
+  /** That DIR: a container with no directory there has nothing left to delete. */
+  runtimeState: string;
   /** Flags of `run` before `--bundle` (`--keep`). */
   runFlags: string[];
   apps: MonitorApp[];
@@ -63,6 +66,7 @@ export function renderMonitorPlan(plan: MonitorPlan): string {
     '# The pod monitor plan, written by the default stage1 run entrypoint (stage1/default/monitor/monitor-plan.ts).',
     scalar('SKIFF_DEBUG', plan.debug),
     array('SKIFF_RUNTIME', plan.runtime),
+    scalar('SKIFF_RUNTIME_STATE', plan.runtimeState),
     array('SKIFF_RUN_FLAGS', plan.runFlags),
     array('SKIFF_APP_NAME', apps.map((a) => a.name)),
     array('SKIFF_APP_ID', apps.map((a) => a.id)),
@@ -71,7 +75,7 @@ export function renderMonitorPlan(plan: MonitorPlan): string {
     array('SKIFF_APP_STATUS', apps.map((a) => a.status)),
     array('SKIFF_APP_OOM', apps.map((a) => a.oomMarker)),
     array('SKIFF_APP_OOM_COUNTER', apps.map((a) => a.oomCounter)),
-    array('SKIFF_APP_OOM_SHARED', apps.map((a) => (a.oomCounterShared ? 1 : 0))),
+    array('SKIFF_APP_OOM_RULE', apps.map((a) => a.oomRule)),
     scalar('SKIFF_INTERACTIVE', plan.interactive),
     scalar('SKIFF_GRACE', plan.graceSeconds),
     scalar('SKIFF_STARTED_FILE', plan.startedFile),

@@ -2,8 +2,12 @@
 // monitor against runc's ~50 ms and 10 MB (measured on this machine). But crun refuses every
 // container on a hybrid cgroup host whose cgroup2 tree has any controller at all (its
 // libcrun_cgroup_enter: "cgroups in hybrid mode not supported, drop all controllers from
-// cgroupv2"), as on this machine, where hugetlb sits on the cgroup2 side; runc runs there.
+// cgroupv2"), as on this machine, where hugetlb sits on the cgroup2 side. It only reads that
+// from <unified>/cgroup.controllers, so there it runs in a mount namespace of its own in which
+// that file reads empty (runtime-record.ts maskingWrapper): it then manages the v1 controllers,
+// as on any hybrid host, and leaves hugetlb, which skiff never limits, alone.
 // Any other runtime (gVisor's runsc, Kata) is used when asked for, by name or absolute path.
+import path from 'node:path';
 import { SkiffError } from '../../../common/errors.ts';
 import type { CgroupLayout } from '../cgroups/detect-layout.ts';
 
@@ -24,14 +28,18 @@ export interface RuntimeFacts {
   cgroupLayout: CgroupLayout;
   /** The cgroup2 root's cgroup.controllers (on a hybrid host: <root>/unified). */
   unifiedControllers: readonly string[];
+  /** Where that cgroup2 tree is mounted, if any (on a hybrid host: <root>/unified). */
+  unifiedMount?: string;
 }
 
 export interface RuntimeChoice {
   name: string;
   path: string;
   version: string;
-  /** Why this one, for --debug: `crun refuses hybrid cgroups with hugetlb enabled on the cgroup2 side`. */
+  /** Why this one, for --debug: `crun is preferred …`. */
   reason: string;
+  /** A cgroup.controllers file the runtime must find empty: it runs in a mount namespace where it is. */
+  maskControllers?: string;
 }
 
 /** The runtimes skiff looks for by itself, best first, with the Debian package of each. */
@@ -44,6 +52,19 @@ export const KNOWN_RUNTIMES: readonly { name: string; debianPackage: string }[] 
 export function crunRefusal(facts: Pick<RuntimeFacts, 'cgroupLayout' | 'unifiedControllers'>): string | undefined {
   if (facts.cgroupLayout !== 'hybrid' || facts.unifiedControllers.length === 0) return undefined;
   return `crun refuses hybrid cgroups with ${facts.unifiedControllers.join(', ')} enabled on the cgroup2 side`;
+}
+
+/** crun on a host it would refuse: with the cgroup2 side's controllers file masked, or not at all. */
+function crunWithMask(facts: RuntimeFacts, crun: RuntimeInfo, refusal: string, reason: string): RuntimeChoice | undefined {
+  if (facts.unifiedMount === undefined) return undefined;
+  const file = path.join(facts.unifiedMount, 'cgroup.controllers');
+  return {
+    name: crun.name,
+    path: crun.path,
+    version: crun.version,
+    reason: `${reason}; ${refusal}, so it runs with ${file} masked in a mount namespace of its own`,
+    maskControllers: file,
+  };
 }
 
 function refuseCrun(refusal: string, asked: string, by: string): SkiffError {
@@ -67,9 +88,14 @@ function chooseRequested(facts: RuntimeFacts, requested: string): RuntimeChoice 
   }
   const found = facts.available.find((r) => (isPath ? r.path === requested : r.name === requested));
   if (!found) throw missingRuntime(requested, by);
+  const reason = `requested by ${by}`;
   const refusal = crunRefusal(facts);
-  if (refusal && found.name === 'crun') throw refuseCrun(refusal, requested, by);
-  return { name: found.name, path: found.path, version: found.version, reason: `requested by ${by}` };
+  if (refusal && found.name === 'crun') {
+    const masked = crunWithMask(facts, found, refusal, reason);
+    if (!masked) throw refuseCrun(refusal, requested, by);
+    return masked;
+  }
+  return { name: found.name, path: found.path, version: found.version, reason };
 }
 
 export function chooseRuntime(facts: RuntimeFacts): RuntimeChoice {
@@ -81,6 +107,8 @@ export function chooseRuntime(facts: RuntimeFacts): RuntimeChoice {
     const reason = `crun is preferred (faster start, smaller monitor) and runs on ${facts.cgroupLayout} cgroups`;
     return { name: crun.name, path: crun.path, version: crun.version, reason };
   }
+  const masked = crun && refusal ? crunWithMask(facts, crun, refusal, 'crun is preferred (faster start, smaller monitor)') : undefined;
+  if (masked) return masked;
   if (runc) {
     const reason = crun && refusal ? refusal : 'crun is not installed';
     return { name: runc.name, path: runc.path, version: runc.version, reason };
@@ -95,7 +123,7 @@ export function chooseRuntime(facts: RuntimeFacts): RuntimeChoice {
   });
 }
 
-/** The --debug line: `runtime: runc 1.1.5 /usr/sbin/runc (crun refuses hybrid cgroups with hugetlb enabled on the cgroup2 side)`. */
+/** The --debug line: `runtime: crun 1.8.1 /usr/bin/crun (crun is preferred …)`. */
 export function describeRuntimeChoice(choice: RuntimeChoice): string {
   const version = choice.version ? ` ${choice.version}` : '';
   return `runtime: ${choice.name}${version} ${choice.path} (${choice.reason})`;

@@ -39,6 +39,7 @@ export function selectRuntime(
     available,
     cgroupLayout: cgroups.layout,
     unifiedControllers: cgroups.unifiedControllers,
+    ...(cgroups.unifiedMount !== undefined ? { unifiedMount: cgroups.unifiedMount } : {}),
   });
   const fields = { runtime: runtime.name, path: runtime.path, version: runtime.version, cgroups: cgroups.layout };
   ctx.log.debug({ ...fields, unifiedControllers: cgroups.unifiedControllers }, describeRuntimeChoice(runtime));

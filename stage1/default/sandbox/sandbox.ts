@@ -20,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SkiffError, wrap } from '../../../common/errors.ts';
 import type { Host } from '../../../common/host.ts';
 import { podSandboxPath } from '../../../common/layout.ts';
-import { writeJsonAtomic } from '../../../common/write-atomic.ts';
+import { VOLATILE, writeJsonAtomic } from '../../../common/write-atomic.ts';
 
 export interface SandboxRecord {
   /** The sandbox's pid-1 (catatonit) as the host sees it: /proc/PID/ns/* are the pod's namespaces. */
@@ -146,7 +146,7 @@ function killQuietly(pid: number): void {
 
 export function writeSandboxRecord(podRoot: string, rec: SandboxRecord): void {
   try {
-    writeJsonAtomic(podSandboxPath(podRoot), rec);
+    writeJsonAtomic(podSandboxPath(podRoot), rec, 0o644, VOLATILE);
   } catch (err) {
     throw wrap(err, 'writing the sandbox record');
   }

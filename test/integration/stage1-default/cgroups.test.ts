@@ -21,6 +21,7 @@ import { probeCgroups } from '../../../stage1/default/cgroups/probe-cgroups.ts';
 import type { CgroupFacts } from '../../../stage1/default/cgroups/probe-cgroups.ts';
 import { chooseRuntime, crunRefusal, describeRuntimeChoice } from '../../../stage1/default/runtime/choose-runtime.ts';
 import { probeRuntimes } from '../../../stage1/default/runtime/probe-runtimes.ts';
+import { maskingWrapper } from '../../../stage1/default/runtime/runtime-record.ts';
 import { buildBusyboxRootfs, missingTools } from '../../helpers/images.ts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root (cgroups)' : !fs.existsSync(DEFAULT_CGROUP_ROOT) ? `no ${DEFAULT_CGROUP_ROOT}` : false;
@@ -80,19 +81,19 @@ describe('default stage1 cgroups on this host', { skip }, () => {
 
   test('the runtime chosen is the one the cgroup layout allows', () => {
     const available = probeRuntimes(host);
-    const choice = chooseRuntime({ available, cgroupLayout: facts.layout, unifiedControllers: facts.unifiedControllers });
+    const choice = chooseRuntime({ available, cgroupLayout: facts.layout, unifiedControllers: facts.unifiedControllers, ...(facts.unifiedMount ? { unifiedMount: facts.unifiedMount } : {}) });
     const refusal = crunRefusal({ cgroupLayout: facts.layout, unifiedControllers: facts.unifiedControllers });
-    if (facts.layout === 'hybrid' && facts.unifiedControllers.includes('hugetlb')) {
+    if (facts.layout === 'hybrid' && facts.unifiedControllers.includes('hugetlb') && available.some((r) => r.name === 'crun')) {
       // This machine (HOST-NOTES.md): hybrid, hugetlb on the cgroup2 side.
-      assert.equal(choice.name, 'runc');
-      assert.equal(choice.reason, 'crun refuses hybrid cgroups with hugetlb enabled on the cgroup2 side');
-      assert.match(describeRuntimeChoice(choice), /^runtime: runc \S+ \/\S+\/runc \(crun refuses hybrid cgroups with hugetlb enabled on the cgroup2 side\)$/);
+      assert.equal(choice.name, 'crun');
+      assert.equal(choice.maskControllers, path.join(facts.unifiedMount!, 'cgroup.controllers'));
+      assert.match(describeRuntimeChoice(choice), /^runtime: crun \S+ \/\S+\/crun \(crun is preferred .*; crun refuses hybrid cgroups with hugetlb enabled on the cgroup2 side, so it runs with \S+ masked in a mount namespace of its own\)$/);
     } else {
       assert.equal(choice.name, !refusal && available.some((r) => r.name === 'crun') ? 'crun' : 'runc');
     }
   });
 
-  test('crun and runc do what the choice predicts, and runc honours our cgroupsPath', { skip: missingTools('crun', 'runc', 'busybox').length > 0 ? 'needs crun, runc, busybox' : false }, async () => {
+  test('crun and runc do what the choice predicts, and both honour our cgroupsPath', { skip: missingTools('crun', 'runc', 'busybox').length > 0 ? 'needs crun, runc, busybox' : false }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-runtime-probe-'));
     try {
       const rootfs = await buildBusyboxRootfs(path.join(dir, 'rootfs'));
@@ -107,19 +108,28 @@ describe('default stage1 cgroups on this host', { skip }, () => {
       config.process.args = ['/bin/cat', '/proc/self/cgroup'];
       config.linux.cgroupsPath = ociCgroupsPath(app);
       fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
-      const run = (runtime: string) => spawnSync(runtime, ['run', '-b', dir, `skiff-probe-${runtime}-${process.pid}`], { encoding: 'utf8', timeout: 30_000 });
+      const run = (runtime: string, wrapper: readonly string[] = []) => {
+        const argv = [...wrapper, runtime, 'run', '-b', dir, `skiff-probe-${runtime}-${process.pid}`];
+        return spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 30_000 });
+      };
+      const cgroupOf = (out: string): string | undefined => out.split('\n').find((l) => /:memory:|^0::/.test(l));
       const refusal = crunRefusal({ cgroupLayout: facts.layout, unifiedControllers: facts.unifiedControllers });
       const crun = run('crun');
       if (refusal) {
         assert.notEqual(crun.status, 0);
         assert.match(crun.stderr, /cgroups in hybrid mode not supported/);
+        // With the cgroup2 side's controllers masked in its own mount namespace, it runs.
+        const wrapper = maskingWrapper({ unshare: 'unshare', mount: 'mount' }, path.join(facts.unifiedMount!, 'cgroup.controllers'));
+        const masked = run('crun', wrapper);
+        assert.equal(masked.status, 0, masked.stderr);
+        assert.ok(cgroupOf(masked.stdout)?.endsWith(`/${app}`), masked.stdout);
+        assert.equal(fs.readFileSync(path.join(facts.unifiedMount!, 'cgroup.controllers'), 'utf8').trim(), facts.unifiedControllers.join(' '), 'the host still sees its controllers');
       } else {
         assert.equal(crun.status, 0, crun.stderr);
       }
       const runc = run('runc');
       assert.equal(runc.status, 0, runc.stderr);
-      const memoryLine = runc.stdout.split('\n').find((l) => /:memory:|^0::/.test(l));
-      assert.ok(memoryLine?.endsWith(`/${app}`), runc.stdout);
+      assert.ok(cgroupOf(runc.stdout)?.endsWith(`/${app}`), runc.stdout);
       await mgr.remove(pod);
       assert.deepEqual(leftovers(pod), []);
     } finally {

@@ -32,13 +32,14 @@ const comm = (pid: number): string => {
   }
 };
 
-async function crashAndCollect(killSandbox: boolean): Promise<void> {
+async function crashAndCollect(killSandbox: boolean, runtimeArgs: readonly string[] = []): Promise<void> {
   const veths = vethCount();
-  const pod = await startPod(env, [`--port=http:${19000 + (process.pid % 500) + (killSandbox ? 1 : 0)}`, image]);
+  const pod = await startPod(env, [...runtimeArgs, `--port=http:${19000 + (process.pid % 500) + (killSandbox ? 1 : 0)}`, image]);
   const ip = podIpAddresses(readPodNetStatus(pod.dir))[0];
   assert.ok(ip, 'the pod has an address');
   const monitor = Number(fs.readFileSync(path.join(pod.dir, 'pid'), 'utf8'));
-  const runtimes = childrenOf(monitor).filter((p) => comm(p) === 'runc');
+  // crun starts as `unshare … sh -c 'mount …; exec crun'` on a hybrid host: the same pid throughout.
+  const runtimes = childrenOf(monitor).filter((p) => ['runc', 'crun', 'unshare', 'sh'].includes(comm(p)));
   assert.equal(runtimes.length, 1, 'one runtime per app');
   const victims = [monitor, ...runtimes];
   if (killSandbox) victims.push((JSON.parse(fs.readFileSync(path.join(pod.dir, 'sandbox.json'), 'utf8')) as { pid: number }).pid);
@@ -69,6 +70,10 @@ describe('default stage1: gc after a crash', { skip }, () => {
   after(() => env?.cleanup());
 
   it('kill -9 of the monitor and runc: gc kills the apps and releases network, netns, cgroups and mounts', async () => {
+    await crashAndCollect(false, ['--stage1-runtime=runc']);
+  });
+
+  it('kill -9 of the monitor and the runtime the host picks (crun here): the same', async () => {
     await crashAndCollect(false);
   });
 

@@ -54,7 +54,8 @@ test('writeAppBundle: mounts resolved inside the root, namespaces joined, cgroup
   };
   const hostHadIt = fs.existsSync('/srv/data');
   const plan = planApp(podRoot, manifest, podApp);
-  const warnings = writeAppBundle(podRoot, plan, settings, '/skiff/u/web');
+  const { warnings, memoryLimit } = writeAppBundle(podRoot, plan, settings, { path: '/skiff/u/web' });
+  assert.equal(memoryLimit, undefined, 'the limit stays in the config');
   const spec = JSON.parse(fs.readFileSync(appOciConfigPath(podRoot, name), 'utf8')) as OciRuntimeSpec;
 
   assert.equal(spec.root.path, root);
@@ -84,4 +85,13 @@ test('writeAppBundle: mounts resolved inside the root, namespaces joined, cgroup
   assert.equal(byDest.get('/scratch')?.source, emptyVolumePath(podRoot, 'scratch' as never), 'the implicit empty volume');
   assert.ok(byDest.has('/etc/hostname'));
   assert.ok(fs.statSync(path.join(root, 'work')).isDirectory(), 'the working directory is made');
+
+  // Nested below a cgroup of stage1's own: the memory limit is stage1's to set, the rest stays.
+  const nested = writeAppBundle(podRoot, plan, settings, { path: '/skiff/u/web/container', memoryAbove: true });
+  assert.equal(nested.memoryLimit, 64_000_000);
+  const nestedSpec = JSON.parse(fs.readFileSync(appOciConfigPath(podRoot, name), 'utf8')) as OciRuntimeSpec;
+  assert.equal(nestedSpec.linux.cgroupsPath, '/skiff/u/web/container');
+  assert.equal(nestedSpec.linux.resources?.memory, undefined);
+  assert.deepEqual(nestedSpec.linux.resources?.pids, spec.linux.resources?.pids);
+  assert.deepEqual(nestedSpec.linux.resources?.devices, spec.linux.resources?.devices);
 });

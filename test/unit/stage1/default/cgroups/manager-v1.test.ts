@@ -57,6 +57,10 @@ test('applyLimits: memory + memsw in the order the kernel accepts, CFS quota and
   mgr.applyLimits(app, { memoryBytes: 32 << 20 });
   assert.deepEqual(tree.writes.map((w) => path.basename(w.file)), ['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes']);
   assert.equal(tree.get(`memory/${app}/memory.memsw.limit_in_bytes`), `${32 << 20}\n`);
+  // memswToo: false (a limit stage1 sets above the runtime's cgroup): memory only, as runc does.
+  tree.writes.length = 0;
+  mgr.applyLimits(app, { memoryBytes: 16 << 20, memswToo: false });
+  assert.deepEqual(tree.writes.map((w) => path.basename(w.file)), ['memory.limit_in_bytes']);
 });
 
 test('applyLimits without swap accounting, and without a pids hierarchy', (t) => {

@@ -25,12 +25,18 @@ test('runc: --keep, the app’s own OOM counter, layout paths for each app', () 
   assert.deepEqual(plan.apps[0], {
     name: 'web', id: 'web', bundle: `${POD}/bundles/web`, log: `${POD}/stage1/rootfs/skiff/logs/web`,
     status: `${POD}/stage1/rootfs/skiff/status/web`, oomMarker: `${POD}/stage1/rootfs/skiff/oom/web`,
-    oomCounter: '/sys/fs/cgroup/memory/skiff/u/web/memory.oom_control', oomCounterShared: false,
+    oomCounter: '/sys/fs/cgroup/memory/skiff/u/web/memory.oom_control', oomRule: 'own',
   });
   assert.equal(plan.apps[1]!.oomCounter, '', 'no memory controller recorded: unknown');
   assert.equal(plan.cni, undefined);
   assert.equal(plan.netnsMount, '');
   assert.equal(plan.startedFile, `${POD}/started`);
+});
+
+test('a runtime under a wrapper: every runtime command starts with it', () => {
+  const wrapper = ['/usr/bin/unshare', '--mount', '--', '/bin/sh', '-c', 'x', '/usr/bin/mount', '/sys/fs/cgroup/unified/cgroup.controllers'];
+  const plan = buildMonitorPlan({ ...base, runtime: { name: 'crun', path: '/usr/bin/crun', wrapper, containers: [{ app: 'web', id: 'web' }] } });
+  assert.deepEqual(plan.runtime, [...wrapper, '/usr/bin/crun', '--root', `${POD}/runtime`]);
 });
 
 test('crun: no --keep; CNI steps point at the DEL files of this pod directory', () => {
@@ -40,6 +46,7 @@ test('crun: no --keep; CNI steps point at the DEL files of this pod directory', 
     cni: { netns: `${POD}/netns`, record: { containerId: 'u', cniPath: '/usr/lib/cni', steps: [{ network: 'default', plugin: '/usr/lib/cni/ptp', ifName: 'eth0' }, { network: 'default', plugin: '/usr/lib/cni/portmap', ifName: 'eth0' }] } },
   });
   assert.deepEqual(plan.runFlags, []);
+  assert.deepEqual([plan.apps[0]!.oomCounter, plan.apps[0]!.oomRule], ['/sys/fs/cgroup/memory/skiff/u/web', 'limit']);
   assert.deepEqual(plan.cni, {
     containerId: 'u', netns: `${POD}/netns`, cniPath: '/usr/lib/cni', record: `${POD}/cni/teardown.json`,
     steps: [

@@ -11,10 +11,11 @@ const NASTY = `it's "quoted" $(touch ${PWNED}) \`x\` $HOME ;|&\nnewline`;
 const plan: MonitorPlan = {
   debug: true,
   runtime: ['/usr/sbin/runc', '--root', '/pods/run/u/runtime'],
+  runtimeState: '/pods/run/u/runtime',
   runFlags: ['--keep'],
   apps: [
-    { name: 'web', id: 'web', bundle: '/b/web', log: '/l/web', status: '/s/web', oomMarker: '/o/web', oomCounter: '/cg/web/memory.oom_control', oomCounterShared: false },
-    { name: 'db', id: 'db', bundle: NASTY, log: '/l/db', status: '/s/db', oomMarker: '/o/db', oomCounter: '', oomCounterShared: true },
+    { name: 'web', id: 'web', bundle: '/b/web', log: '/l/web', status: '/s/web', oomMarker: '/o/web', oomCounter: '/cg/web/memory.oom_control', oomRule: 'own' },
+    { name: 'db', id: 'db', bundle: NASTY, log: '/l/db', status: '/s/db', oomMarker: '/o/db', oomCounter: '', oomRule: 'pod' },
   ],
   interactive: false,
   graceSeconds: 10,
@@ -45,13 +46,13 @@ function sourced(text: string, names: string[]): Record<string, string[]> {
 test('renderMonitorPlan: bash reads back exactly the values, and nothing runs', () => {
   const text = renderMonitorPlan(plan);
   assert.ok(text.split('\n').filter((l) => l && !l.startsWith('#')).every((l) => /^SKIFF_[A-Z_]+=/.test(l) || !l.includes('=(')), 'assignments only');
-  const v = sourced(text, ['SKIFF_DEBUG', 'SKIFF_RUNTIME', 'SKIFF_APP_BUNDLE', 'SKIFF_APP_OOM_COUNTER', 'SKIFF_APP_OOM_SHARED', 'SKIFF_GRACE',
+  const v = sourced(text, ['SKIFF_DEBUG', 'SKIFF_RUNTIME', 'SKIFF_APP_BUNDLE', 'SKIFF_APP_OOM_COUNTER', 'SKIFF_APP_OOM_RULE', 'SKIFF_GRACE',
     'SKIFF_SANDBOX_PID', 'SKIFF_SANDBOX_START', 'SKIFF_CNI_PLUGIN', 'SKIFF_CNI_CONF', 'SKIFF_CNI_NETNS', 'SKIFF_CGROUP_DIRS', 'SKIFF_INTERACTIVE']);
   assert.deepEqual(v['SKIFF_DEBUG'], ['1']);
   assert.deepEqual(v['SKIFF_RUNTIME'], plan.runtime);
   assert.deepEqual(v['SKIFF_APP_BUNDLE'], ['/b/web', NASTY]);
   assert.deepEqual(v['SKIFF_APP_OOM_COUNTER'], ['/cg/web/memory.oom_control', '']);
-  assert.deepEqual(v['SKIFF_APP_OOM_SHARED'], ['0', '1']);
+  assert.deepEqual(v['SKIFF_APP_OOM_RULE'], ['own', 'pod']);
   assert.deepEqual(v['SKIFF_GRACE'], ['10']);
   assert.deepEqual(v['SKIFF_SANDBOX_PID'], ['1234']);
   assert.deepEqual(v['SKIFF_SANDBOX_START'], ['98765']);

@@ -31,7 +31,6 @@ interface AppSpec {
   name: string;
   script: string;
   oomCounter?: string;
-  oomShared?: boolean;
 }
 
 let n = 0;
@@ -50,6 +49,7 @@ function setup(apps: AppSpec[], opts: { grace?: number; interactive?: boolean; c
   const plan: MonitorPlan = {
     debug: false,
     runtime: [tools.runtime, '--root', file('runtime')],
+    runtimeState: file('runtime'),
     runFlags: ['--keep'],
     apps: apps.map((a) => ({
       name: a.name,
@@ -59,7 +59,7 @@ function setup(apps: AppSpec[], opts: { grace?: number; interactive?: boolean; c
       status: file('status', a.name),
       oomMarker: file('oom', a.name),
       oomCounter: a.oomCounter ?? '',
-      oomCounterShared: a.oomShared ?? false,
+      oomRule: 'own' as const,
     })),
     interactive: opts.interactive ?? false,
     graceSeconds: opts.grace ?? 5,
@@ -204,7 +204,7 @@ describe('the pod monitor (monitor.sh)', () => {
     fs.writeFileSync(s.file('zero-counter'), 'oom_kill 0\n');
     s.plan.apps[0]!.oomCounter = s.file('own-counter');
     s.plan.apps[1]!.oomCounter = s.file('pod-counter');
-    s.plan.apps[1]!.oomCounterShared = true;
+    s.plan.apps[1]!.oomRule = 'pod';
     s.plan.apps[2]!.oomCounter = s.file('zero-counter');
     fs.writeFileSync(s.file('plan.sh'), renderMonitorPlan(s.plan));
     const res = await startMonitor(s).done;
@@ -214,6 +214,52 @@ describe('the pod monitor (monitor.sh)', () => {
     assert.ok(fs.existsSync(s.file('oom', 'shared')));
     assert.ok(!fs.existsSync(s.file('oom', 'fine')));
     assert.match(res.stderr, /app own was killed by the OOM killer/);
+  });
+
+  it('under the limit rule, marks a SIGKILLed app whose cgroup reached its limit, unless the monitor killed it', async () => {
+    const s = setup([
+      { name: 'hog', script: 'kill -KILL $$\n' },
+      { name: 'killed', script: 'sleep 0.3; kill -KILL $$\n' },
+      { name: 'fine', script: 'exit 0\n' },
+    ]);
+    fs.mkdirSync(s.file('hit'));
+    fs.writeFileSync(s.file('hit', 'memory.failcnt'), '0\n');
+    fs.writeFileSync(s.file('hit', 'memory.memsw.failcnt'), '12\n');
+    fs.mkdirSync(s.file('never'));
+    fs.writeFileSync(s.file('never', 'memory.failcnt'), '0\n');
+    for (const [i, counter] of [[0, 'hit'], [1, 'never'], [2, 'hit']] as const) {
+      s.plan.apps[i]!.oomCounter = s.file(counter);
+      s.plan.apps[i]!.oomRule = 'limit';
+    }
+    fs.writeFileSync(s.file('plan.sh'), renderMonitorPlan(s.plan));
+    const res = await startMonitor(s).done;
+    assert.equal(res.code, 137);
+    assert.ok(fs.existsSync(s.file('oom', 'hog')), res.stderr);
+    assert.ok(!fs.existsSync(s.file('oom', 'killed')), 'its cgroup never reached a limit');
+    assert.ok(!fs.existsSync(s.file('oom', 'fine')), 'a clean exit is no OOM kill');
+
+    const t = setup([{ name: 'stubborn', script: "trap '' TERM; while :; do sleep 0.05; done\n" }], { grace: 0.2 });
+    fs.mkdirSync(t.file('hit'));
+    fs.writeFileSync(t.file('hit', 'memory.failcnt'), '3\n');
+    t.plan.apps[0]!.oomCounter = t.file('hit');
+    t.plan.apps[0]!.oomRule = 'limit';
+    fs.writeFileSync(t.file('plan.sh'), renderMonitorPlan(t.plan));
+    const { child, done } = startMonitor(t);
+    await waitForFile(t.file('started'));
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGTERM');
+    const stopped = await done;
+    assert.equal(statusOf(t, 'stubborn'), '137');
+    assert.ok(!fs.existsSync(t.file('oom', 'stubborn')), `the monitor's own SIGKILL is no OOM kill: ${stopped.stderr}`);
+  });
+
+  it('deletes no container the runtime left no state for (crun removes its own as the app exits)', async () => {
+    const s = setup([{ name: 'gone', script: 'exit 0\n' }]);
+    s.plan.runtimeState = s.file('no-such-state');
+    fs.writeFileSync(s.file('plan.sh'), renderMonitorPlan(s.plan));
+    const res = await startMonitor(s).done;
+    assert.equal(res.code, 0, res.stderr);
+    assert.ok(!s.tools.calls().some((c) => c.startsWith('delete')), s.tools.calls().join('\n'));
   });
 
   it('gives an interactive app the monitor’s stdin; others get /dev/null', async () => {

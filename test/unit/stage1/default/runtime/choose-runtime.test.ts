@@ -6,7 +6,8 @@ import type { RuntimeFacts, RuntimeInfo } from '../../../../../stage1/default/ru
 
 const CRUN: RuntimeInfo = { name: 'crun', path: '/usr/bin/crun', version: '1.8.1' };
 const RUNC: RuntimeInfo = { name: 'runc', path: '/usr/sbin/runc', version: '1.1.5+ds1' };
-const HERE: RuntimeFacts = { available: [CRUN, RUNC], cgroupLayout: 'hybrid', unifiedControllers: ['hugetlb'] };
+const HERE: RuntimeFacts = { available: [CRUN, RUNC], cgroupLayout: 'hybrid', unifiedControllers: ['hugetlb'], unifiedMount: '/sys/fs/cgroup/unified' };
+const MASKED_REASON = 'crun refuses hybrid cgroups with hugetlb enabled on the cgroup2 side, so it runs with /sys/fs/cgroup/unified/cgroup.controllers masked in a mount namespace of its own';
 
 function expectError(fn: () => unknown, code: string, message: RegExp, hint?: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -18,10 +19,13 @@ function expectError(fn: () => unknown, code: string, message: RegExp, hint?: Re
   });
 }
 
-test('this machine (hybrid, hugetlb on the cgroup2 side): runc, and --debug says why', () => {
+test('this machine (hybrid, hugetlb on the cgroup2 side): crun with the cgroup2 controllers masked, and --debug says why', () => {
   const choice = chooseRuntime(HERE);
-  assert.deepEqual(choice, { ...RUNC, reason: 'crun refuses hybrid cgroups with hugetlb enabled on the cgroup2 side' });
-  assert.equal(describeRuntimeChoice(choice), 'runtime: runc 1.1.5+ds1 /usr/sbin/runc (crun refuses hybrid cgroups with hugetlb enabled on the cgroup2 side)');
+  const reason = `crun is preferred (faster start, smaller monitor); ${MASKED_REASON}`;
+  assert.deepEqual(choice, { ...CRUN, reason, maskControllers: '/sys/fs/cgroup/unified/cgroup.controllers' });
+  assert.equal(describeRuntimeChoice(choice), `runtime: crun 1.8.1 /usr/bin/crun (${reason})`);
+  const { unifiedMount: _, ...unknownMount } = HERE;
+  assert.deepEqual(chooseRuntime(unknownMount), { ...RUNC, reason: 'crun refuses hybrid cgroups with hugetlb enabled on the cgroup2 side' }, 'nothing to mask: runc');
 });
 
 test('crun wherever it runs: pure v2, legacy v1, hybrid with nothing on the cgroup2 side', () => {
@@ -42,7 +46,8 @@ test('runc when crun is not installed; an error naming the package when neither 
   assert.equal(chooseRuntime({ ...HERE, available: [RUNC] }).reason, 'crun is not installed');
   expectError(() => chooseRuntime({ ...HERE, cgroupLayout: 'v2', available: [] }), 'TOOL_MISSING', /no OCI runtime found/, /Debian package crun/);
   expectError(() => chooseRuntime({ ...HERE, available: [] }), 'TOOL_MISSING', /no OCI runtime found/, /Debian package runc/);
-  expectError(() => chooseRuntime({ ...HERE, available: [CRUN] }), 'TOOL_MISSING', /crun refuses hybrid cgroups .* runc is not installed/, /Debian package runc/);
+  const { unifiedMount: _, ...unknownMount } = HERE;
+  expectError(() => chooseRuntime({ ...unknownMount, available: [CRUN] }), 'TOOL_MISSING', /crun refuses hybrid cgroups .* runc is not installed/, /Debian package runc/);
 });
 
 test('an explicit request wins, by name or by absolute path', () => {
@@ -53,11 +58,18 @@ test('an explicit request wins, by name or by absolute path', () => {
   assert.deepEqual(choice, { ...runsc, reason: 'requested by annotation skiff.dev/stage1/runtime' });
 });
 
-test('asking for crun on a host it refuses is an error with a way out, even under another file name', () => {
-  expectError(() => chooseRuntime({ ...HERE, requested: 'crun' }), 'USAGE',
+test('asking for crun on a hybrid host masks the controllers; without a known cgroup2 mount it is an error with a way out', () => {
+  assert.deepEqual(chooseRuntime({ ...HERE, requested: 'crun' }), {
+    ...CRUN,
+    reason: `requested by --stage1-runtime; ${MASKED_REASON}`,
+    maskControllers: '/sys/fs/cgroup/unified/cgroup.controllers',
+  });
+  assert.equal(chooseRuntime({ ...HERE, requested: 'runc' }).name, 'runc', 'runc when asked for');
+  const { unifiedMount: _, ...unknownMount } = HERE;
+  expectError(() => chooseRuntime({ ...unknownMount, requested: 'crun' }), 'USAGE',
     /--stage1-runtime asks for crun, but crun refuses hybrid cgroups with hugetlb enabled on the cgroup2 side/, /--stage1-runtime=runc/);
   const renamed: RuntimeInfo = { name: 'crun', path: '/opt/crun-dev', version: '1.20' };
-  expectError(() => chooseRuntime({ ...HERE, available: [renamed, RUNC], requested: '/opt/crun-dev' }), 'USAGE', /asks for \/opt\/crun-dev, but crun refuses/);
+  expectError(() => chooseRuntime({ ...unknownMount, available: [renamed, RUNC], requested: '/opt/crun-dev' }), 'USAGE', /asks for \/opt\/crun-dev, but crun refuses/);
 });
 
 test('a requested runtime that is not there; a relative path', () => {

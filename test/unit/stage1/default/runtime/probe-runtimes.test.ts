@@ -74,7 +74,7 @@ test('the fallback dirs are searched after PATH', (t) => {
   assert.deepEqual(found.map((r) => r.name), ['runc']);
 });
 
-test('selectRuntime on this machine\'s layout: runc, logged at debug with the reason', (t) => {
+test('selectRuntime on this machine\'s layout: crun with the cgroup2 controllers masked, logged at debug with the reason', (t) => {
   const { dir, host: versions, pathEnv } = setup(t);
   const root = path.join(dir, 'cgroup');
   fs.mkdirSync(path.join(root, 'unified'), { recursive: true });
@@ -84,10 +84,11 @@ test('selectRuntime on this machine\'s layout: runc, logged at debug with the re
   const lines: string[] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
   const { runtime, cgroups } = selectRuntime({ host, log }, { cgroupRoot: root, pathEnv });
-  assert.equal(runtime.name, 'runc');
+  assert.equal(runtime.name, 'crun');
+  assert.equal(runtime.maskControllers, path.join(root, 'unified', 'cgroup.controllers'));
   assert.equal(cgroups.layout, 'hybrid');
   assert.equal(lines.length, 1);
   const rec = JSON.parse(lines[0]!) as { level: number; msg: string; runtime: string };
   assert.equal(rec.level, 20);
-  assert.match(rec.msg, /^runtime: runc 1\.1\.5\+ds1 .*\/sbin\/runc \(crun refuses hybrid cgroups with hugetlb enabled on the cgroup2 side\)$/);
+  assert.match(rec.msg, /^runtime: crun 1\.8\.1 \S+\/crun \(crun is preferred \(faster start, smaller monitor\); crun refuses hybrid cgroups with hugetlb enabled on the cgroup2 side, so it runs with \S+\/unified\/cgroup\.controllers masked in a mount namespace of its own\)$/);
 });
