@@ -430,11 +430,11 @@ const PHASES = [
   ['stage0 + run module: prepare, plan', 'locks, overlay mounts, pod files; loading stage1’s run module, checks, runtime choice: until it starts the sandbox'],
   ['sandbox', '`sh` → `unshare … sh` (hostname, `ip link set lo up`) until catatonit starts'],
   ['run module: the rest', 'network (none), /etc files, cgroup and runtime records, the bundle, the plan: until stage0 execs the fd-swap shell'],
-  ['monitor start', 'the fd-swap shell, exec bash monitor.sh, until it forks `runc run`'],
-  ['runc run → app', '`runc run` until /bin/true starts (runc init, namespaces, cgroups, seccomp)'],
+  ['monitor start', 'the fd-swap shell, exec bash monitor.sh, until it starts the runtime'],
+  ['runtime run → app', '`crun run` (under its mount-namespace wrapper on a hybrid host) or `runc run` until /bin/true starts (namespaces, cgroups, seccomp)'],
   ['app', '/bin/true'],
-  ['after the app', '`runc run` returns, status file written (mv), until `runc delete`'],
-  ['teardown', '`runc delete --force`, sandbox SIGKILL, cgroup rmdir, exit'],
+  ['after the app', 'until `run` returns (crun removes the container’s cgroup and state itself)'],
+  ['teardown', 'status file (mv), `runc delete` (runc only), sandbox SIGKILL, cgroup rmdir, exit'],
 ] as const;
 
 /**
@@ -455,15 +455,16 @@ export function defaultPhases(events: readonly ExecEvent[]): number[] | undefine
   const catatonit = unshare && after(unshare.t, exec(/\/catatonit$/));
   const swap = catatonit && after(catatonit.t, exec(/\/bash$/, 'main'));
   if (!child0 || !unshare || !catatonit || !swap) return undefined;
-  const runtime = after(swap.t, exec(/\/(runc|crun)$/, 'other'));
+  // The runtime, or the wrapper that execs it (`unshare … sh -c 'mount …; exec crun …'`): one pid.
+  const runtime = after(swap.t, exec(/\/(runc|crun|unshare)$/, 'other'));
   const app = runtime && after(runtime.t, exec(/\/true$/));
   const appExit = app && after(app.t, (e) => e.kind === 'exit' && e.pid === app.pid);
-  const del = appExit && after(appExit.t, exec(/\/(runc|crun)$/));
-  const end = del && after(del.t, (e) => e.kind === 'exit' && e.pid === main);
-  if (!runtime || !app || !appExit || !del || !end) return undefined;
+  const runtimeExit = appExit && after(appExit.t, (e) => e.kind === 'exit' && e.pid === runtime.pid);
+  const end = runtimeExit && after(runtimeExit.t, (e) => e.kind === 'exit' && e.pid === main);
+  if (!runtime || !app || !appExit || !runtimeExit || !end) return undefined;
   // The sandbox phase starts at the launching shell, which comes just before unshare.
   const launch = [...events].reverse().find((e) => e.t <= unshare.t && e.t >= child0.t && e.kind === 'exec' && /\/sh$/.test(e.file)) ?? unshare;
-  const marks = [t0, node0.t, child0.t, launch.t, catatonit.t, swap.t, runtime.t, app.t, appExit.t, del.t, end.t];
+  const marks = [t0, node0.t, child0.t, launch.t, catatonit.t, swap.t, runtime.t, app.t, appExit.t, runtimeExit.t, end.t];
   return marks.slice(1).map((t, i) => t - marks[i]!);
 }
 
