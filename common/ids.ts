@@ -29,6 +29,10 @@ export function parseAppName(value: string): AppName {
   return value as AppName;
 }
 
+export function isDigest(value: string): boolean {
+  return DIGEST_RE.test(value);
+}
+
 export function parseDigest(value: string): Digest {
   if (!DIGEST_RE.test(value)) throw new SkiffError('DIGEST_MISMATCH', `invalid digest ${JSON.stringify(value)}`);
   return value as Digest;

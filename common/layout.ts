@@ -52,6 +52,9 @@ export const remoteCacheDir = (dataDir: string): string => path.join(dataDir, 'r
 /** `key` is the hex sha256 of the URL, so any URL maps to one safe file name. */
 export const remoteCacheRecordPath = (dataDir: string, key: string): string => path.join(dataDir, 'remote', `${key}.json`);
 
+/** What skiff derived from files it reads on every run (the stage1 ACI's digest, tree records' hashes), by stat stamp. */
+export const stampCachePath = (dataDir: string): string => path.join(dataDir, 'stamp-cache.json');
+
 // ---- config dirs (rkt's --local-config / --system-config: local wins, an empty local file masks) ----
 export const DEFAULT_LOCAL_CONFIG_DIR = '/etc/skiff';
 export const DEFAULT_SYSTEM_CONFIG_DIR = '/usr/lib/skiff';

@@ -7,10 +7,10 @@
 // every `skiff run`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random.ts';
 
 export function tempNameBeside(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomHex(6)}.tmp`);
 }
 
 export function fsyncDir(dir: string): void {

@@ -7,7 +7,8 @@
 // fsynced and of the expected digest; anything else removes the temp file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from '../common/node-crypto.ts';
+import { randomHex } from '../common/random.ts';
 import { promisify } from 'node:util';
 import { SkiffError } from '../common/errors.ts';
 import { digestOf, type Digest } from '../common/ids.ts';
@@ -58,7 +59,7 @@ export function createAsyncBlobWriter(dataDir: string, algo: HashAlgo, opts: Asy
   const maxPending = opts.maxPending ?? MAX_PENDING;
   const syncEvery = opts.syncEvery ?? SYNC_EVERY;
   const batchBytes = opts.batchBytes ?? BATCH_BYTES;
-  const tmp = path.join(layout.casTmpDir(dataDir), `blob-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = path.join(layout.casTmpDir(dataDir), `blob-${process.pid}-${randomHex(6)}`);
   const fd = fs.openSync(tmp, 'wx', 0o644);
   const hash = createHash(algo);
   const ioError = (err: unknown): SkiffError => new SkiffError('IO', `writing blob ${tmp}: ${(err as Error).message}`, { cause: err });

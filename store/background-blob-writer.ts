@@ -3,7 +3,7 @@
 // extracting (docs/benchmarks.md): off it, the two run side by side on two cores.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../common/random.ts';
 import { Worker } from 'node:worker_threads';
 import { SkiffError } from '../common/errors.ts';
 import { digestOf, type Digest } from '../common/ids.ts';
@@ -48,7 +48,7 @@ export function wrapBlobWriter(w: BlobWriter): BackgroundBlobWriter {
 }
 
 export function createBackgroundBlobWriter(dataDir: string, algo: HashAlgo): BackgroundBlobWriter {
-  const tmp = path.join(layout.casTmpDir(dataDir), `blob-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = path.join(layout.casTmpDir(dataDir), `blob-${process.pid}-${randomHex(6)}`);
   const worker = new Worker(workerUrl(), { workerData: { tmp, algo } });
   let size = 0;
   let inFlight = 0;

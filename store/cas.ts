@@ -3,7 +3,8 @@
 // a crash or a lying source never leaves bytes under a digest they do not have.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createHash, type Hash } from '../common/node-crypto.ts';
+import { randomHex } from '../common/random.ts';
 import { SkiffError } from '../common/errors.ts';
 import { digestOf, type Digest } from '../common/ids.ts';
 import * as layout from '../common/layout.ts';
@@ -21,7 +22,7 @@ export interface BlobWriter extends Disposable {
 }
 
 export function createBlobWriter(dataDir: string, algo: HashAlgo): BlobWriter {
-  const tmp = path.join(layout.casTmpDir(dataDir), `blob-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = path.join(layout.casTmpDir(dataDir), `blob-${process.pid}-${randomHex(6)}`);
   const fd = fs.openSync(tmp, 'wx', 0o644);
   const hash: Hash = createHash(algo);
   let size = 0;

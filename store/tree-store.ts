@@ -3,12 +3,13 @@
 // the marker is debris from an interrupted render and is never used.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../common/random.ts';
 import type { Ctx } from '../common/context.ts';
 import { SkiffError } from '../common/errors.ts';
 import type { TreeId } from '../common/ids.ts';
 import * as layout from '../common/layout.ts';
 import { writeFileAtomic, writeJsonAtomic, fsyncDir } from '../common/write-atomic.ts';
+import { recall, remember, stampOf } from './stamp-cache.ts';
 import { captureStamp, computeTreeHash, parseTreeRecord, verifyTree, type TreeEntry, type TreeRecord } from './tree/tree-record.ts';
 
 export interface TreeTmp extends Disposable {
@@ -18,7 +19,7 @@ export interface TreeTmp extends Disposable {
 
 /** A private directory to render into; removed on dispose unless committed. */
 export function createTreeTmp(dataDir: string): TreeTmp {
-  const dir = path.join(layout.treeTmpDir(dataDir), `render-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const dir = path.join(layout.treeTmpDir(dataDir), `render-${process.pid}-${randomHex(6)}`);
   const rootfs = path.join(dir, 'rootfs');
   fs.mkdirSync(rootfs, { recursive: true, mode: 0o755 });
   return {
@@ -74,7 +75,7 @@ export function commitTree(dataDir: string, tmp: TreeTmp, id: TreeId, source: st
  * same debris do not trip over each other (the loser finds nothing to move).
  */
 function discardTreeDir(dataDir: string, dir: string): void {
-  const aside = path.join(layout.treeTmpDir(dataDir), `discard-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const aside = path.join(layout.treeTmpDir(dataDir), `discard-${process.pid}-${randomHex(6)}`);
   try {
     fs.renameSync(dir, aside);
   } catch (err) {
@@ -85,14 +86,36 @@ function discardTreeDir(dataDir: string, dir: string): void {
 }
 
 export function readTreeRecord(dataDir: string, id: TreeId): TreeRecord {
+  return readTreeRecordStat(dataDir, id).record;
+}
+
+/** The record and the stats of the file it was read from (one fd: they belong together). */
+function readTreeRecordStat(dataDir: string, id: TreeId): { record: TreeRecord; st: fs.BigIntStats } {
   try {
-    return parseTreeRecord(JSON.parse(fs.readFileSync(layout.treeRecordPath(dataDir, id), 'utf8')));
+    const fd = fs.openSync(layout.treeRecordPath(dataDir, id), 'r');
+    try {
+      const st = fs.fstatSync(fd, { bigint: true });
+      const record = parseTreeRecord(JSON.parse(fs.readFileSync(fd, 'utf8')));
+      return { record, st };
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (err) {
     throw new SkiffError('TREE_CORRUPT', `tree ${id} has no readable record`, {
       cause: err,
       hint: 'remove the image with `skiff image rm`, run `skiff image gc` and fetch it again',
     });
   }
+}
+
+/** The hash of a record's entries, remembered by the record file's stamp (store/stamp-cache.ts). */
+function entriesHash(dataDir: string, id: TreeId, record: TreeRecord, st: fs.BigIntStats): string {
+  const key = `tree-entries:${layout.treeRecordPath(dataDir, id)}`;
+  const known = recall(dataDir, key, stampOf(st));
+  if (known !== undefined) return known;
+  const hash = computeTreeHash(record.entries);
+  remember(dataDir, key, st, hash);
+  return hash;
 }
 
 /** The rootfs of a rendered tree, verified against its record unless --insecure-options=ondisk. */
@@ -102,9 +125,9 @@ export function useTree(ctx: Pick<Ctx, 'dataDir' | 'insecure' | 'log'>, id: Tree
   }
   const rootfs = layout.treeRootfsPath(ctx.dataDir, id);
   if (ctx.insecure.ondisk) return rootfs;
-  const record = readTreeRecord(ctx.dataDir, id);
+  const { record, st } = readTreeRecordStat(ctx.dataDir, id);
   const marker = fs.readFileSync(layout.treeRenderedPath(ctx.dataDir, id), 'utf8').trim();
-  if (marker !== record.treeHash || computeTreeHash(record.entries) !== record.treeHash) {
+  if (marker !== record.treeHash || entriesHash(ctx.dataDir, id, record, st) !== record.treeHash) {
     throw new SkiffError('TREE_CORRUPT', `tree ${id} does not match its recorded hash`, {
       hint: 'remove the image with `skiff image rm`, run `skiff image gc` (a tree an image still names is kept) and fetch it again, or pass --insecure-options=ondisk',
     });

@@ -2,7 +2,6 @@
 // [--- IMAGE …]) that yargs cannot parse: main hands the raw words to the handler, which
 // parses them with the pure pre-parser.
 import type { Argv } from 'yargs';
-import type { PrepareOptions } from '../pods/prepare.ts';
 
 export const POD_USAGE = `[pod options] IMAGE [app options] [-- ARGS...] [--- IMAGE2 ...]
 
@@ -22,18 +21,3 @@ app options:
 export function describePodArgs(y: Argv): Argv {
   return y.positional('args', { type: 'string', array: true, describe: 'pod options, images, app options' }).strict(false);
 }
-
-/** Parses the raw words after `prepare`/`run` (lazy: only the run path pays for it). */
-export async function parsePodArgv(words: readonly string[]): Promise<PrepareOptions> {
-  const { splitApps } = await import('../pod/split-apps.ts');
-  const { parsePodOptions } = await import('../pod/pod-options.ts');
-  const { parseAppOptions } = await import('../pod/app-options.ts');
-  const split = splitApps(words);
-  const pod = parsePodOptions(split.podArgs);
-  return {
-    pod,
-    apps: split.apps.map((a) => ({ image: a.image, options: parseAppOptions(a.appArgs), execArgs: a.execArgs })),
-    hostEnv: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'SKIFF_STDIN_FD')),
-  };
-}
-

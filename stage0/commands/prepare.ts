@@ -7,12 +7,12 @@ export default defineCommand({
   builder: (y) => describePodArgs(y.usage(`skiff prepare ${POD_USAGE}`)),
   async handler(args) {
     const { createCtxFor } = await import('../ctx-for.ts');
-    const { parsePodArgv } = await import('./pod-args.ts');
+    const { parsePodArgv } = await import('../pod/parse-pod-argv.ts');
     const { prepare } = await import('../pods/prepare.ts');
     const { requireRoot } = await import('../pods/require-root.ts');
     const ctx = createCtxFor(args, { progress: true });
     requireRoot(ctx.host, 'prepare');
-    using pod = await prepare(ctx, await parsePodArgv(args.$env.podArgv ?? []));
+    using pod = await prepare(ctx, parsePodArgv(args.$env.podArgv ?? [], process.env));
     args.$env.out.line(pod.uuid);
   },
 });

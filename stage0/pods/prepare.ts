@@ -2,7 +2,7 @@
 // filled in preparing/ and renamed into prepared/ only when complete; a prepare that fails
 // removes what it made, and one that is killed leaves an unlocked preparing/ pod for gc.
 import fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { randomUuid } from '../../common/random.ts';
 import type { ImageManifest, PodManifest } from '../../common/appc-types.ts';
 import type { Ctx } from '../../common/context.ts';
 import { SkiffError, wrap } from '../../common/errors.ts';
@@ -146,7 +146,7 @@ export async function prepare(ctx: Ctx, opts: PrepareOptions, how: { lockOnFd0?:
   // Before the pod exists: a layer that fails its diff_id check leaves no half pod behind.
   for (const image of images.values()) await renderMissingTrees(ctx, image);
   const stage1 = await ensureStage1Image(ctx, { name: opts.pod.stage1Name, path: opts.pod.stage1Path });
-  const uuid = parsePodUuid(randomUUID());
+  const uuid = parsePodUuid(randomUuid());
   const embryo = layout.podDir(ctx.dataDir, 'embryo', uuid);
   mkdirPodDir(embryo);
   const lock = how.lockOnFd0 ? lockPodDirOnFd0(ctx.host, embryo) : lockPodDir(ctx.host, embryo);

@@ -17,6 +17,7 @@ import { findPod } from './find-pod.ts';
 import { lockPodDirOnFd0, type PodLock } from './pod-lock.ts';
 import { appRootfsPlan, ensureMtabLink, mountRootfs, stage1RootfsPlan } from './render-pod.ts';
 import { gateRunOptions, stage1Entrypoint, stage1InterfaceVersion, stage1RunModule } from './stage1-image.ts';
+import { runStage1Module } from './stage1-run-module.ts';
 
 /** Pod options that reach stage1 as run options (they are not in the pod manifest). */
 export type RunPodOptions = Pick<ParsedPodOptions, 'net' | 'hostname' | 'interactive' | 'stage1Runtime' | 'privateUsers'> & {
@@ -223,7 +224,6 @@ export function launcherStdinIsTty(isatty: (fd: number) => boolean): boolean {
  */
 export async function startStage1(ctx: Ctx, plan: ExecPlan): Promise<number> {
   if (!plan.runModule) return execStage1(ctx, plan);
-  const { runStage1Module } = await import('./stage1-run-module.ts');
   const next = await runStage1Module(ctx, plan.runModule.path, {
     args: plan.runModule.args,
     podDir: plan.cwd,

@@ -17,7 +17,7 @@ import {
   STAGE1_RUN_MODULE_ENV,
   type Stage1Entrypoint,
 } from '../../common/stage1-interface.ts';
-import { hashFile } from '../../store/hash-file.ts';
+import { hashFileRemembered } from '../../store/hash-file.ts';
 import { readImageRecords, type ImageRecord } from '../../store/image-index.ts';
 
 export const STAGE1_FLAVORS = ['fly', 'default'] as const;
@@ -47,7 +47,7 @@ export async function ensureStage1Image(ctx: Ctx, opts: { name?: string; path?: 
       hint: opts.path ? 'check --stage1-path' : `this skiff has no ${opts.name ?? DEFAULT_STAGE1_FLAVOR} stage1; build it (npm run build) or use --stage1-name=fly`,
     });
   }
-  const id = aciImageId(hashFile(file, 'sha512').slice('sha512:'.length));
+  const id = aciImageId(hashFileRemembered(ctx.dataDir, file, 'sha512').slice('sha512:'.length));
   const existing = readImageRecords(ctx.dataDir).find((r) => r.id === id);
   // The importer loads only the first time (it is not on every `skiff run`'s path).
   const record = existing ?? (await (await import('../../store/import/import-aci.ts')).importAciFile(ctx, file, file));

@@ -4,7 +4,7 @@
 // ACI and layout importers.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../common/random.ts';
 import type { Ctx } from '../../common/context.ts';
 import { SkiffError, wrap } from '../../common/errors.ts';
 import * as layout from '../../common/layout.ts';
@@ -73,7 +73,7 @@ export async function fetchLocal(ctx: Ctx, ref: string): Promise<ImageRecord> {
  * owners) into a private temp dir on the store's filesystem, import from there, remove it.
  */
 async function withUnpackedArchive<T>(ctx: Ctx, file: string, fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = path.join(layout.casTmpDir(ctx.dataDir), `archive-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const dir = path.join(layout.casTmpDir(ctx.dataDir), `archive-${process.pid}-${randomHex(6)}`);
   fs.mkdirSync(dir, { mode: 0o700 });
   try {
     const dec = await openDecompressed(file, sniffCompression(readMagic(file)), file);

@@ -3,7 +3,7 @@
 // into its own tree with overlay-format whiteouts. A layer already stored and rendered is
 // skipped, so images that share a base share its bytes and its render.
 import fs from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash } from '../../common/node-crypto.ts';
 import type { Readable } from 'node:stream';
 import type { Ctx } from '../../common/context.ts';
 import { SkiffError, wrap } from '../../common/errors.ts';

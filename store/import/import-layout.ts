@@ -2,7 +2,7 @@
 // tars (`docker save`), which are read as OCI images with a manifest skiff writes for them.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash } from '../../common/node-crypto.ts';
 import type { Ctx } from '../../common/context.ts';
 import { SkiffError } from '../../common/errors.ts';
 import { digestOf, parseDigest, type Digest } from '../../common/ids.ts';

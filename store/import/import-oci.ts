@@ -3,7 +3,7 @@
 // config is converted to the appc manifest skiff runs from.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash } from '../../common/node-crypto.ts';
 import type { Ctx } from '../../common/context.ts';
 import { SkiffError } from '../../common/errors.ts';
 import { parseDigest, parseImageId, type Digest, type TreeId } from '../../common/ids.ts';

@@ -2,7 +2,7 @@
 // they came out of an archive whose digest was verified before extraction, so re-reading every
 // byte would double the cost of a render for no new assurance. What can go wrong between the
 // archive and the tree is caught by the stamp (tree-stamp.ts), not by this hash.
-import { createHash } from 'node:crypto';
+import { createHash } from '../../common/node-crypto.ts';
 import { compareEntries } from './tree-entry.ts';
 import type { TreeEntry } from './tree-entry.ts';
 

@@ -3,7 +3,7 @@
 // anywhere another user could swap it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../../common/random.ts';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Ctx } from '../../../common/context.ts';
@@ -17,7 +17,7 @@ export interface DownloadDir extends Disposable {
 }
 
 export function createDownloadDir(dataDir: string): DownloadDir {
-  const dir = path.join(layout.casTmpDir(dataDir), `download-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const dir = path.join(layout.casTmpDir(dataDir), `download-${process.pid}-${randomHex(6)}`);
   fs.mkdirSync(dir, { mode: 0o700 });
   return { path: dir, [Symbol.dispose]: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

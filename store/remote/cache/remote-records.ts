@@ -4,7 +4,7 @@
 // download, and the image it names is looked up in the index before it is used.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash } from '../../../common/node-crypto.ts';
 import type { ImageId } from '../../../common/ids.ts';
 import * as layout from '../../../common/layout.ts';
 import { writeJsonAtomic } from '../../../common/write-atomic.ts';

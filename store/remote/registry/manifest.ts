@@ -2,7 +2,7 @@
 // content type is a manifest type skiff reads (not schema 1), the bytes hash to the digest
 // asked for (or, for a tag, to the Docker-Content-Digest the registry claims), and the
 // document parses as the manifest or index it says it is. Pure.
-import { createHash } from 'node:crypto';
+import { createHash } from '../../../common/node-crypto.ts';
 import { SkiffError } from '../../../common/errors.ts';
 import { digestOf, type Digest } from '../../../common/ids.ts';
 import { parseJsonDocument, validateOciIndex, validateOciManifest } from '../../../common/schemas/validate.ts';

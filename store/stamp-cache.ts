@@ -1,0 +1,62 @@
+// Every `skiff run` hashes the stage1 ACI to find its image ID (~5 ms for 1 MB) and re-hashes
+// the entry list of each tree record it uses, and both need node:crypto (~11 ms to load). As
+// with the tree stamps (store/tree/tree-stamp.ts), a file whose device, inode, size, mtime and
+// ctime (ns) are unchanged has unchanged contents, so what was derived from it is kept by path
+// and stamp in one small record.
+//
+// The record decides which image stage0 hands control to, so it is used only if this user owns
+// it and nobody else can write it (a store group member must not be able to point the stage1
+// at an image of theirs). A file changed less than RACY_MS ago is not recorded: a second write
+// within the same ctime tick (coarse on some filesystems) could keep its stamp.
+import fs from 'node:fs';
+import { stampCachePath } from '../common/layout.ts';
+import { VOLATILE, writeJsonAtomic } from '../common/write-atomic.ts';
+
+const RACY_NS = 2_000_000_000n;
+
+interface Remembered {
+  stamp: string;
+  value: string;
+}
+
+/** One file's identity and last change, as fstat/stat report it. */
+export function stampOf(st: fs.BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+function readCache(file: string): Record<string, Remembered> {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return {};
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0) return {};
+    const parsed: unknown = JSON.parse(fs.readFileSync(fd, 'utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, Remembered>) : {};
+  } catch {
+    return {};
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The value remembered for `key` (a kind and a path) if it was derived from a file with this stamp. */
+export function recall(dataDir: string, key: string, stamp: string): string | undefined {
+  const cache = readCache(stampCachePath(dataDir));
+  const hit = Object.hasOwn(cache, key) ? cache[key] : undefined;
+  return hit?.stamp === stamp && typeof hit.value === 'string' ? hit.value : undefined;
+}
+
+/** Remembers `value` for `key`, unless the file (whose stats gave `stamp`) changed too recently. */
+export function remember(dataDir: string, key: string, st: fs.BigIntStats, value: string, nowMs = Date.now()): void {
+  if (BigInt(nowMs) * 1_000_000n - st.ctimeNs < RACY_NS) return;
+  const file = stampCachePath(dataDir);
+  try {
+    writeJsonAtomic(file, { ...readCache(file), [key]: { stamp: stampOf(st), value } }, 0o600, VOLATILE);
+  } catch {
+    // A cache that cannot be written (a read-only store) only costs the work next time.
+  }
+}
