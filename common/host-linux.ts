@@ -1,8 +1,12 @@
-// The real Host: effects Node cannot make itself go through util-linux and coreutils tools.
+// The real Host: effects Node cannot make itself go through the C helper (native-sys.ts) when
+// it is built, else through util-linux and coreutils tools.
 import fs from 'node:fs';
+import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { SkiffError } from './errors.ts';
 import type { Host, LockMode, RunOptions, RunResult } from './host.ts';
+import { mountSyscalls } from './mount-syscalls.ts';
+import { loadNativeSys, type NativeSys } from './native-sys.ts';
 
 /** Which Debian package ships each tool we call, for the "install X" hint. */
 const TOOL_PACKAGES: Record<string, string> = {
@@ -54,10 +58,46 @@ export function runTool(file: string, args: readonly string[], opts: RunOptions 
   return result;
 }
 
+const LOCK_SH = 1;
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+const MNT_DETACH = 2;
+const LOCK_POLL_MS = 20;
+
+function errnoText(err: number): string {
+  const util = process.getBuiltinModule('node:util');
+  return `${util.getSystemErrorName(-err)} (${util.getSystemErrorMessage(-err)})`;
+}
+
+/** flock(2) through the helper; a timeout in seconds polls, as flock(1) -w waits. */
+function nativeFlock(sys: NativeSys, fd: number, mode: LockMode, wait: boolean | number): boolean {
+  const op = mode === 'exclusive' ? LOCK_EX : LOCK_SH;
+  if (wait === true) {
+    for (;;) {
+      const err = sys.flock(fd, op);
+      if (err === 0) return true;
+      if (err !== os.constants.errno.EINTR) throw new SkiffError('IO', `flock: ${errnoText(err)}`);
+    }
+  }
+  const deadline = Date.now() + (wait === false ? 0 : wait * 1000);
+  for (;;) {
+    const err = sys.flock(fd, op | LOCK_NB);
+    if (err === 0) return true;
+    if (err !== os.constants.errno.EWOULDBLOCK && err !== os.constants.errno.EINTR) throw new SkiffError('IO', `flock: ${errnoText(err)}`);
+    if (Date.now() >= deadline) return false;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, LOCK_POLL_MS);
+  }
+}
+
 export function createLinuxHost(): Host {
+  // The C helper, loaded on first use (null: not there, use the tools).
+  let native: NativeSys | null | undefined;
+  const sys = (): NativeSys | null => (native === undefined ? (native = loadNativeSys() ?? null) : native);
   return {
     run: runTool,
     flock(fd: number, mode: LockMode, wait: boolean | number): boolean {
+      const n = sys();
+      if (n) return nativeFlock(n, fd, mode, wait);
       // flock(1) on an inherited fd locks *our* open file description, so the lock stays with
       // the fd after the tool exits. Exit 1 is flock's "would block / timed out".
       const args = [mode === 'exclusive' ? '-x' : '-s'];
@@ -68,6 +108,13 @@ export function createLinuxHost(): Host {
       return res.code === 0;
     },
     mount(source, target, opts) {
+      const n = sys();
+      const call = n ? mountSyscalls(source, target, opts) : undefined;
+      if (n && call) {
+        const err = n.mount(call.source, call.target, call.fstype, call.flags, call.data);
+        if (err !== 0) throw new SkiffError('TOOL_FAILED', `mounting ${call.fstype} ${source} on ${target} failed: ${errnoText(err)}`);
+        return;
+      }
       const args: string[] = [];
       if (opts.type) args.push('-t', opts.type);
       if (opts.options) args.push('-o', opts.options);
@@ -76,6 +123,12 @@ export function createLinuxHost(): Host {
       runTool('mount', args);
     },
     umount(target, opts = {}) {
+      const n = sys();
+      if (n) {
+        const err = n.umount2(target, opts.lazy ? MNT_DETACH : 0);
+        if (err !== 0) throw new SkiffError('TOOL_FAILED', `unmounting ${target} failed: ${errnoText(err)}`);
+        return;
+      }
       runTool('umount', opts.lazy ? ['-l', target] : [target]);
     },
     readProcFile(name) {

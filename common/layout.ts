@@ -15,6 +15,12 @@ export const DEFAULT_DATA_DIR = '/var/lib/skiff';
  */
 export const ROOT_COMPILE_CACHE_DIR = '/var/cache/skiff/node-compile-cache';
 export const USER_COMPILE_CACHE_SUBDIR = '.cache/skiff/node-compile-cache';
+/** Seccomp filters crun compiled, for it to load again (stage1/default/runtime/seccomp-cache.ts); root's only. */
+export const SECCOMP_CACHE_DIR = '/var/cache/skiff/seccomp';
+export const seccompCacheKeyPath = (dir: string, name: string): string => path.join(dir, `${name}.key`);
+export const seccompCacheFilterPath = (dir: string, name: string): string => path.join(dir, `${name}.bpf`);
+/** Where crun exports the filter it compiled for a container (its state directory under --root). */
+export const runtimeSeccompExportPath = (podRoot: string, containerId: string): string => path.join(podRuntimeStateDir(podRoot), containerId, 'seccomp.bpf');
 
 export const POD_STATES = ['embryo', 'preparing', 'prepared', 'run', 'exited-garbage', 'garbage'] as const;
 export type PodStateDir = (typeof POD_STATES)[number];

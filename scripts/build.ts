@@ -85,6 +85,9 @@ async function main(): Promise<void> {
   fs.rmSync(previous, { recursive: true, force: true });
   // The entry the launcher runs: turn on Node's compile cache, then load the bundle.
   fs.writeFileSync(path.join(dist, 'skiff.mjs'), launcherEntry());
+  // The optional C helper stage0 loads beside its bundle (dist/native/).
+  const { buildNative } = await import('./build-native.ts');
+  buildNative(root, dist);
   // The stage1 images (dist/stage1-<flavor>.aci) stage0 imports as it would any image.
   const { buildStage1Images } = await import('../stage1-images/build-stage1-images.ts');
   await buildStage1Images(dist);

@@ -27,10 +27,11 @@ PATH=${PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}
 debug() { [ "$SKIFF_DEBUG" = 1 ] && printf 'skiff-stage1: debug: %s\n' "$*" >&2; return 0; }
 warn() { printf 'skiff-stage1: warning: %s\n' "$*" >&2; }
 
-# Atomically: a temp file beside the target, then rename (readers never see half a number).
+# One write(2) of a few bytes to a new file, no mv(1) (a fork and an exec per app): a reader
+# that comes between the open and the write finds it empty, which pod-info.ts takes as
+# "no status yet", as it takes a missing file.
 write_file() {
-  local tmp="$1.$$.tmp"
-  printf '%s' "$2" > "$tmp" && mv -f -- "$tmp" "$1"
+  printf '%s' "$2" > "$1"
 }
 
 # Sleeps SECONDS without forking sleep(1) (a fork costs about as much as the naps here): a read

@@ -2,8 +2,9 @@
 // that then execs the monitor (stage0's, with the run module; else run.sh's child): check the lock, plan and check every
 // app, choose the OCI runtime, start the sandbox, set up the network, write the pod's /etc
 // files, the records gc and `status --stats` read, one OCI bundle per app, and the
-// monitor's plan. Checks come before allocations; once something is allocated, a failure
-// tears it all down again (teardown-pod.ts, the same code as gc) before it is reported.
+// monitor's plan. Checks come before allocations, but for the sandbox, which starts first
+// because it runs beside the checks; once something is allocated, a failure tears it all
+// down again (teardown-pod.ts, the same code as gc) before it is reported.
 import fs from 'node:fs';
 import { labelValue } from '../../common/appc-types.ts';
 import { VOLATILE, writeFileAtomic, writeJsonAtomic } from '../../common/write-atomic.ts';
@@ -42,10 +43,11 @@ import { portMappingNetwork } from './net/setup-networks.ts';
 import { setupPodNetwork } from './pod-network.ts';
 import { maskingWrapper, runtimeKeeps, writeRuntimeRecord } from './runtime/runtime-record.ts';
 import type { RuntimeRecord } from './runtime/runtime-record.ts';
+import { openSeccompCache } from './runtime/seccomp-cache.ts';
 import { selectRuntime } from './runtime/select-runtime.ts';
 import type { RuntimeSelection } from './runtime/select-runtime.ts';
 import { startSandbox, writeSandboxRecord } from './sandbox/sandbox.ts';
-import type { SandboxTools } from './sandbox/sandbox.ts';
+import type { SandboxRecord, SandboxTools } from './sandbox/sandbox.ts';
 import { teardownPod } from './teardown-pod.ts';
 
 /** Seconds between the SIGTERM and the SIGKILL of a stop (stage0's `stop` waits as long before --force). */
@@ -59,6 +61,13 @@ export interface PreparePodInput {
   monitorPid: number;
   /** Whether the pod's stdin is a terminal (only then does --interactive get a pseudo-terminal). */
   stdinIsTty: boolean;
+}
+
+/** What the sandbox needs: decided first, so it can start while the rest is planned. */
+interface SandboxPlan {
+  mode: NetMode;
+  tools: SandboxTools;
+  hostname: string;
 }
 
 /** What is decided before anything is allocated. */
@@ -93,25 +102,31 @@ function checkPorts(ctx: Stage1Ctx, mode: NetMode, mappings: PodPlan['portMappin
   return mappings;
 }
 
-function planPod(ctx: Stage1Ctx, input: PreparePodInput, apps: PodApp[], manifest: ReturnType<typeof readPodManifest>): PodPlan {
+function planSandbox(input: PreparePodInput): SandboxPlan {
   const { opts, env } = input;
+  const mode = parseNetMode(opts.net);
+  const tools: SandboxTools = { unshare: findTool('unshare', 'util-linux', env), catatonit: findTool('catatonit', 'catatonit', env) };
+  if (mode.kind !== 'host') tools.ip = findTool('ip', 'iproute2', env);
+  return { mode, tools, hostname: opts.hostname ?? `skiff-${opts.uuid}` };
+}
+
+function planPod(ctx: Stage1Ctx, input: PreparePodInput, apps: PodApp[], manifest: ReturnType<typeof readPodManifest>, sandbox: SandboxPlan): PodPlan {
+  const { opts, env } = input;
+  const { mode, tools } = sandbox;
   if (opts.interactive && apps.length !== 1) {
     throw new SkiffError('USAGE', `--interactive gives the terminal to one app, and this pod has ${apps.length}`);
   }
   const plans = apps.map((a) => planApp(ctx.podRoot, manifest, a));
   for (const w of plans.flatMap((p) => p.warnings)) ctx.log.warn(w);
-  const mode = parseNetMode(opts.net);
   const networks = mode.kind === 'cni' ? selectNetworks(mode.networks, readUserNetworks(cniConfigDir(env))) : [];
   const portMappings = checkPorts(ctx, mode, planPortMappings(manifest.ports, apps), networks);
   const annotation = labelValue(manifest.annotations, STAGE1_RUNTIME_ANNOTATION);
   const requested = opts.stage1Runtime ?? annotation;
   const requestedBy = opts.stage1Runtime !== undefined ? '--stage1-runtime' : `the pod annotation ${STAGE1_RUNTIME_ANNOTATION}`;
   const selection = selectRuntime(ctx, { ...(requested ? { requested, requestedBy } : {}), pathEnv: env.PATH ?? '' });
-  const tools: SandboxTools = { unshare: findTool('unshare', 'util-linux', env), catatonit: findTool('catatonit', 'catatonit', env) };
-  if (mode.kind !== 'host') tools.ip = findTool('ip', 'iproute2', env);
   const mask = selection.runtime.maskControllers;
   const runtimeWrapper = mask === undefined ? undefined : maskingWrapper({ unshare: tools.unshare, mount: findTool('mount', 'mount', env) }, mask);
-  return { apps: plans, mode, networks, portMappings, selection, tools, ...(runtimeWrapper ? { runtimeWrapper } : {}), hostname: opts.hostname ?? `skiff-${opts.uuid}` };
+  return { apps: plans, mode, networks, portMappings, selection, tools, ...(runtimeWrapper ? { runtimeWrapper } : {}), hostname: sandbox.hostname };
 }
 
 function insecureOf(list: readonly string[]): PodSettings['insecure'] {
@@ -144,11 +159,10 @@ function podSettings(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan, sand
   };
 }
 
-async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): Promise<MonitorPlan> {
+async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan, started: Promise<SandboxRecord>): Promise<MonitorPlan> {
   const { podRoot } = ctx;
   const { opts } = input;
-  const sandbox = await startSandbox({ hostname: plan.hostname, ownNetwork: plan.mode.kind !== 'host', tools: plan.tools });
-  writeSandboxRecord(podRoot, sandbox);
+  const sandbox = await started;
   ctx.log.debug({ pid: sandbox.pid, hostname: plan.hostname }, 'sandbox started');
   const net = setupPodNetwork(ctx, {
     mode: plan.mode,
@@ -176,6 +190,8 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
   writeRuntimeRecord(podRoot, runtimeRecord);
   const nested = runtimeCgroupNested(facts.layout, runtimeKeeps(runtimeRecord));
   const manager = nested ? createCgroupManager({ layout: facts.layout, root: facts.root, host: ctx.host, log: ctx.log }) : undefined;
+  // crun takes a filter it compiled before (runtime/seccomp-cache.ts); the container IDs are the app names.
+  const seccompCache = runtime.name === 'crun' ? openSeccompCache(runtime.path) : undefined;
   for (const app of plan.apps) {
     const appCgroup = appCgroupPath(podCgroup, app.pod.name);
     let runtimeCgroup: CgroupPath = appCgroup;
@@ -183,7 +199,8 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
       manager.createApp(podCgroup, app.pod.name);
       runtimeCgroup = runtimeCgroupPath(appCgroup);
     }
-    const written = writeAppBundle(podRoot, app, settings, { path: ociCgroupsPath(runtimeCgroup), memoryAbove: nested });
+    const seccomp = seccompCache ? { cache: seccompCache, exportPath: layout.runtimeSeccompExportPath(podRoot, app.pod.name) } : undefined;
+    const written = writeAppBundle(podRoot, app, settings, { path: ociCgroupsPath(runtimeCgroup), memoryAbove: nested }, seccomp);
     for (const w of written.warnings) ctx.log.warn(w);
     if (manager && written.memoryLimit !== undefined) manager.applyLimits(appCgroup, { memoryBytes: written.memoryLimit, memswToo: false });
   }
@@ -203,14 +220,23 @@ async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan): 
 /** Prepares the pod; returns the path of the monitor plan to hand to the monitor. */
 export async function preparePod(ctx: Stage1Ctx, input: PreparePodInput): Promise<string> {
   checkPodLockFd(ctx.podRoot, input.lockFd);
-  const manifest = readPodManifest(ctx.podRoot);
-  const plan = planPod(ctx, input, podApps(ctx.podRoot, manifest), manifest);
+  const sandboxPlan = planSandbox(input);
+  // Its few processes start on the other CPU while this one reads and checks the pod (~8 ms
+  // of every run); once recorded, a failure from here on is undone by teardown, as any other.
+  const started = startSandbox({ hostname: sandboxPlan.hostname, ownNetwork: sandboxPlan.mode.kind !== 'host', tools: sandboxPlan.tools }).then((rec) => {
+    writeSandboxRecord(ctx.podRoot, rec);
+    return rec;
+  });
   let monitor: MonitorPlan;
   try {
-    monitor = await allocate(ctx, input, plan);
+    const manifest = readPodManifest(ctx.podRoot);
+    const plan = planPod(ctx, input, podApps(ctx.podRoot, manifest), manifest, sandboxPlan);
+    monitor = await allocate(ctx, input, plan, started);
     writeFileAtomic(layout.podMonitorPlanPath(ctx.podRoot), renderMonitorPlan(monitor), 0o600, VOLATILE);
     writePodPid(ctx.podRoot, input.monitorPid);
   } catch (err) {
+    // A sandbox still starting is recorded (or has failed) before teardown looks for it.
+    await started.catch(() => undefined);
     const problems = await teardownPod(ctx, input.opts.uuid);
     for (const p of problems) ctx.log.warn(`undoing the pod's setup: ${p}`);
     throw err;

@@ -12,6 +12,7 @@ import { buildOciSpec } from '../oci-spec/build-oci-spec.ts';
 import type { HostLimits, InsecureOptions, PodNamespacePaths } from '../oci-spec/build-oci-spec.ts';
 import type { AppVolumeMount, PodEtcFiles } from '../oci-spec/mounts.ts';
 import type { OciRuntimeSpec } from '../oci-spec/oci-runtime-types.ts';
+import { applySeccompCache, type SeccompCache } from '../runtime/seccomp-cache.ts';
 import type { AppPlan } from './plan-app.ts';
 import { hostSourceKind } from '../../common/apply-mounts.ts';
 
@@ -72,6 +73,13 @@ export interface BundleCgroup {
   memoryAbove?: boolean;
 }
 
+/** A compiled seccomp filter to hand crun, or the hook to keep the one it compiles (runtime/seccomp-cache.ts). */
+export interface BundleSeccompCache {
+  cache: SeccompCache;
+  /** Where the runtime exports this app's compiled filter (layout.runtimeSeccompExportPath). */
+  exportPath: string;
+}
+
 export interface WrittenBundle {
   warnings: string[];
   /** The memory limit stage1 must set itself (BundleCgroup.memoryAbove). */
@@ -79,7 +87,7 @@ export interface WrittenBundle {
 }
 
 /** Writes the app's config.json; returns the warnings of the translation. */
-export function writeAppBundle(podRoot: string, plan: AppPlan, pod: PodSettings, cgroup: BundleCgroup): WrittenBundle {
+export function writeAppBundle(podRoot: string, plan: AppPlan, pod: PodSettings, cgroup: BundleCgroup, seccomp?: BundleSeccompCache): WrittenBundle {
   const { appRoot } = plan;
   // Like runc, a missing working directory is created rather than an error.
   ensurePathInRoot(appRoot, plan.exec.workingDirectory, 'dir');
@@ -102,6 +110,7 @@ export function writeAppBundle(podRoot: string, plan: AppPlan, pod: PodSettings,
   resolveEtcTargets(spec, appRoot, pod.etcFiles);
   const memoryLimit = cgroup.memoryAbove ? spec.linux?.resources?.memory?.limit : undefined;
   if (cgroup.memoryAbove) delete spec.linux?.resources?.memory;
+  if (seccomp) applySeccompCache(seccomp.cache, spec, seccomp.exportPath);
   try {
     fs.mkdirSync(appBundlePath(podRoot, plan.pod.name), { recursive: true, mode: 0o700 });
     writeJsonAtomic(appOciConfigPath(podRoot, plan.pod.name), spec, 0o600, VOLATILE);

@@ -105,6 +105,13 @@ export interface OciLinux {
   readonlyPaths?: string[];
 }
 
+export interface OciHook {
+  path: string;
+  args?: string[];
+  env?: string[];
+  timeout?: number;
+}
+
 export interface OciRuntimeSpec {
   ociVersion: string;
   process: OciProcess;
@@ -112,4 +119,6 @@ export interface OciRuntimeSpec {
   hostname?: string;
   mounts: OciMount[];
   linux: OciLinux;
+  hooks?: { poststart?: OciHook[] };
+  annotations?: Record<string, string>;
 }

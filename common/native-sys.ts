@@ -1,0 +1,36 @@
+// The optional C helper (native/skiff-sys.c, built into dist/native/ when a C compiler is
+// there): flock(2), mount(2) and umount2(2) without a flock(1) or mount(8) process each.
+// Without it (no compiler at build time, SKIFF_NATIVE=0), host-linux.ts runs the tools.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeSys {
+  /** flock(2): 0 or the errno. */
+  flock(fd: number, operation: number): number;
+  /** mount(2): 0 or the errno. */
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): number;
+  /** umount2(2): 0 or the errno. */
+  umount2(target: string, flags: number): number;
+}
+
+export const NATIVE_ENV = 'SKIFF_NATIVE';
+
+/** Beside the bundle (dist/stage0/… → dist/native/), or from source (common/ → dist/native/). */
+const CANDIDATES = ['../native/skiff-sys.node', '../dist/native/skiff-sys.node'];
+
+export function loadNativeSys(env: Readonly<Record<string, string | undefined>> = process.env): NativeSys | undefined {
+  if (env[NATIVE_ENV] === '0') return undefined;
+  for (const rel of CANDIDATES) {
+    const file = fileURLToPath(new URL(rel, import.meta.url));
+    if (!fs.existsSync(file)) continue;
+    const mod = { exports: {} as Partial<NativeSys> };
+    try {
+      process.dlopen(mod, file);
+    } catch {
+      return undefined; // built for another machine: the tools still work
+    }
+    const e = mod.exports;
+    return typeof e.flock === 'function' && typeof e.mount === 'function' && typeof e.umount2 === 'function' ? (e as NativeSys) : undefined;
+  }
+  return undefined;
+}

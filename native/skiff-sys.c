@@ -1,0 +1,109 @@
+/*
+ * skiff-sys: the three system calls stage0 makes on every `skiff run` that Node has no API
+ * for, flock(2), mount(2) and umount2(2), so they need no flock(1) or mount(8) process (a
+ * fork of the ~60 MB Node process and an exec each, ~3 ms). Each returns 0 or the errno; the
+ * caller (common/host-linux.ts) makes the error and falls back to the tools when this file is
+ * not built. Node-API only, so one build serves every Node version.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <node_api.h>
+
+#define MAX_STRING 8192
+
+/* A string argument, or NULL for null/undefined; *ok = 0 on a bad argument. */
+static char *string_arg(napi_env env, napi_value v, int *ok)
+{
+  napi_valuetype t;
+  size_t len = 0;
+  char *buf;
+  if (napi_typeof(env, v, &t) != napi_ok) { *ok = 0; return NULL; }
+  if (t == napi_null || t == napi_undefined) return NULL;
+  if (t != napi_string || napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok || len >= MAX_STRING) { *ok = 0; return NULL; }
+  buf = malloc(len + 1);
+  if (buf == NULL || napi_get_value_string_utf8(env, v, buf, len + 1, &len) != napi_ok) { free(buf); *ok = 0; return NULL; }
+  return buf;
+}
+
+static napi_value result(napi_env env, int err)
+{
+  napi_value out;
+  napi_create_int32(env, err, &out);
+  return out;
+}
+
+static napi_value bad_args(napi_env env)
+{
+  napi_throw_type_error(env, NULL, "skiff-sys: bad arguments");
+  return NULL;
+}
+
+/* flock(fd, operation) */
+static napi_value js_flock(napi_env env, napi_callback_info info)
+{
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd, op;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2
+      || napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_int32(env, argv[1], &op) != napi_ok)
+    return bad_args(env);
+  return result(env, flock(fd, op) == 0 ? 0 : errno);
+}
+
+/* mount(source, target, fstype, flags, data); flags as a double (they exceed 2^31). */
+static napi_value js_mount(napi_env env, napi_callback_info info)
+{
+  size_t argc = 5;
+  napi_value argv[5];
+  double flags;
+  int ok = 1, err;
+  char *source, *target, *fstype, *data;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5
+      || napi_get_value_double(env, argv[3], &flags) != napi_ok || flags < 0)
+    return bad_args(env);
+  source = string_arg(env, argv[0], &ok);
+  target = string_arg(env, argv[1], &ok);
+  fstype = string_arg(env, argv[2], &ok);
+  data = string_arg(env, argv[4], &ok);
+  if (!ok || target == NULL) err = -1;
+  else err = mount(source, target, fstype, (unsigned long) flags, data) == 0 ? 0 : errno;
+  free(source);
+  free(target);
+  free(fstype);
+  free(data);
+  return err == -1 ? bad_args(env) : result(env, err);
+}
+
+/* umount2(target, flags) */
+static napi_value js_umount2(napi_env env, napi_callback_info info)
+{
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t flags;
+  int ok = 1, err;
+  char *target;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2
+      || napi_get_value_int32(env, argv[1], &flags) != napi_ok)
+    return bad_args(env);
+  target = string_arg(env, argv[0], &ok);
+  if (!ok || target == NULL) { free(target); return bad_args(env); }
+  err = umount2(target, flags) == 0 ? 0 : errno;
+  free(target);
+  return result(env, err);
+}
+
+static napi_value init(napi_env env, napi_value exports)
+{
+  napi_property_descriptor props[] = {
+    { "flock", NULL, js_flock, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "umount2", NULL, js_umount2, NULL, NULL, NULL, napi_enumerable, NULL },
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

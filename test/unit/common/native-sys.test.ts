@@ -1,0 +1,57 @@
+// The C helper (native/skiff-sys.c) through the real Host: flock without flock(1), taken on
+// our own open file description, exclusive against another, shared with shared; and the
+// tools when SKIFF_NATIVE=0. Built by `node scripts/build.ts` (./run-tests builds first).
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLinuxHost } from '../../../common/host-linux.ts';
+import { loadNativeSys } from '../../../common/native-sys.ts';
+import { findFlockHolder, parseProcLocks } from '../../../common/proc-locks.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-native-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const native = loadNativeSys();
+
+function holder(file: string): ReturnType<typeof findFlockHolder> {
+  const st = fs.statSync(file);
+  return findFlockHolder(parseProcLocks(fs.readFileSync('/proc/locks', 'utf8')), st.dev, st.ino);
+}
+
+test('the helper is built and loads; SKIFF_NATIVE=0 turns it off', { skip: native ? false : 'no C helper built here (no compiler)' }, () => {
+  assert.equal(loadNativeSys({ SKIFF_NATIVE: '0' }), undefined);
+});
+
+test('flock through the helper: held by this process, exclusive against another open, shared with shared', { skip: native ? false : 'no C helper built here' }, () => {
+  const host = createLinuxHost();
+  const file = path.join(dir, 'lock');
+  fs.writeFileSync(file, '');
+  const a = fs.openSync(file, 'r');
+  const b = fs.openSync(file, 'r');
+  try {
+    assert.equal(host.flock(a, 'exclusive', false), true);
+    assert.equal(holder(file)?.pid, process.pid);
+    assert.equal(holder(file)?.access, 'WRITE');
+    const started = Date.now();
+    assert.equal(host.flock(b, 'shared', 0.1), false, 'a timeout gives up');
+    assert.ok(Date.now() - started >= 90);
+    fs.closeSync(a);
+    assert.equal(host.flock(b, 'shared', false), true);
+    const c = fs.openSync(file, 'r');
+    assert.equal(host.flock(c, 'shared', true), true);
+    fs.closeSync(c);
+  } finally {
+    for (const fd of [a, b]) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // closed above
+      }
+    }
+  }
+});
+
+test('a flock error is a SkiffError naming the errno', { skip: native ? false : 'no C helper built here' }, () => {
+  assert.throws(() => createLinuxHost().flock(987654, 'exclusive', false), /flock: EBADF/);
+});
