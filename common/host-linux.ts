@@ -149,5 +149,56 @@ export function createLinuxHost(): Host {
       throw new SkiffError('INTERNAL', `execve ${file} returned`);
     },
     geteuid: () => process.geteuid?.() ?? -1,
+    moveFds(moves) {
+      const n = sys();
+      return n ? nativeMoveFds(n, moves) : undefined;
+    },
   };
+}
+
+function check(what: string, ret: number): number {
+  if (ret < 0) throw new SkiffError('IO', `${what}: ${errnoText(-ret)}`);
+  return ret;
+}
+
+/** Host.moveFds through the helper; see there. */
+function nativeMoveFds(n: NativeSys, moves: ReadonlyArray<readonly [number, number]>): () => void {
+  const undo: Array<() => void> = [];
+  const undoAll = (): void => {
+    for (const u of undo.reverse()) {
+      try {
+        u();
+      } catch {
+        // best effort: the caller is already failing
+      }
+    }
+    undo.length = 0;
+  };
+  try {
+    for (const [from, to] of moves) {
+      const copy = n.dupCloexec(to, 100);
+      if (copy >= 0) {
+        const wasCloexec = check(`fcntl(${to})`, n.setCloexec(to, 1));
+        undo.push(() => {
+          n.dup2(copy, to);
+          n.setCloexec(to, wasCloexec);
+          fs.closeSync(copy);
+        });
+      } else {
+        undo.push(() => fs.closeSync(to));
+      }
+      const err = n.dup2(from, to);
+      if (err !== 0) throw new SkiffError('IO', `dup2(${from}, ${to}): ${errnoText(err)}`);
+    }
+    const targets = new Set(moves.map(([, to]) => to));
+    for (const [from] of moves) {
+      if (targets.has(from)) continue;
+      const was = check(`fcntl(${from})`, n.setCloexec(from, 1));
+      undo.push(() => n.setCloexec(from, was));
+    }
+  } catch (err) {
+    undoAll();
+    throw err;
+  }
+  return undoAll;
 }

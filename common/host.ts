@@ -32,5 +32,11 @@ export interface Host {
   readProcFile(name: 'locks' | 'mounts' | 'self/mountinfo' | 'filesystems'): string;
   kill(pid: number, signal: NodeJS.Signals | 0): boolean;
   execve(file: string, args: readonly string[], env: NodeJS.ProcessEnv): never;
+  /**
+   * For an execve next: dup2 each [from, to] in order (each `to` inheritable), then mark the
+   * sources that are no target close-on-exec. Returns what undoes it (for an execve that
+   * failed), or undefined when this host cannot (then a shell does the moves after the exec).
+   */
+  moveFds?(moves: ReadonlyArray<readonly [from: number, to: number]>): (() => void) | undefined;
   geteuid(): number;
 }

@@ -1,5 +1,6 @@
 // The optional C helper (native/skiff-sys.c, built into dist/native/ when a C compiler is
-// there): flock(2), mount(2) and umount2(2) without a flock(1) or mount(8) process each.
+// there): flock(2), mount(2) and umount2(2) without a flock(1) or mount(8) process each, and
+// the fd moves that hand the pod lock to stage1 without a shell.
 // Without it (no compiler at build time, SKIFF_NATIVE=0), host-linux.ts runs the tools.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,12 @@ export interface NativeSys {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): number;
   /** umount2(2): 0 or the errno. */
   umount2(target: string, flags: number): number;
+  /** dup2(2) (the copy is inheritable): 0 or the errno. */
+  dup2(oldfd: number, newfd: number): number;
+  /** fcntl(F_DUPFD_CLOEXEC) at or above `min`: the new fd, or -errno. */
+  dupCloexec(fd: number, min: number): number;
+  /** Sets (1) or clears (0) FD_CLOEXEC: the old state (0/1), or -errno. */
+  setCloexec(fd: number, on: number): number;
 }
 
 export const NATIVE_ENV = 'SKIFF_NATIVE';
@@ -30,7 +37,8 @@ export function loadNativeSys(env: Readonly<Record<string, string | undefined>> 
       return undefined; // built for another machine: the tools still work
     }
     const e = mod.exports;
-    return typeof e.flock === 'function' && typeof e.mount === 'function' && typeof e.umount2 === 'function' ? (e as NativeSys) : undefined;
+    const names: readonly (keyof NativeSys)[] = ['flock', 'mount', 'umount2', 'dup2', 'dupCloexec', 'setCloexec'];
+    return names.every((n) => typeof e[n] === 'function') ? (e as NativeSys) : undefined;
   }
   return undefined;
 }

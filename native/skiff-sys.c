@@ -1,13 +1,17 @@
 /*
- * skiff-sys: the three system calls stage0 makes on every `skiff run` that Node has no API
- * for, flock(2), mount(2) and umount2(2), so they need no flock(1) or mount(8) process (a
- * fork of the ~60 MB Node process and an exec each, ~3 ms). Each returns 0 or the errno; the
- * caller (common/host-linux.ts) makes the error and falls back to the tools when this file is
- * not built. Node-API only, so one build serves every Node version.
+ * skiff-sys: the system calls stage0 makes on every `skiff run` that Node has no API for,
+ * flock(2), mount(2) and umount2(2), so they need no flock(1) or mount(8) process (a fork of
+ * the ~60 MB Node process and an exec each, ~3 ms), and the fd moves (dup2, FD_CLOEXEC) that
+ * put the pod lock on fd 3 before the exec into stage1 without a shell to do it. Each returns
+ * 0 (or an fd) or the errno (negated where an fd is the result); the caller
+ * (common/host-linux.ts) makes the error and falls back to the tools when this file is not
+ * built. Node-API only, so one build serves every Node version.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <node_api.h>
@@ -95,12 +99,54 @@ static napi_value js_umount2(napi_env env, napi_callback_info info)
   return result(env, err);
 }
 
+/* Two int32 arguments, or 0. */
+static int two_ints(napi_env env, napi_callback_info info, int32_t *a, int32_t *b)
+{
+  size_t argc = 2;
+  napi_value argv[2];
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 2
+         && napi_get_value_int32(env, argv[0], a) == napi_ok && napi_get_value_int32(env, argv[1], b) == napi_ok;
+}
+
+/* dup2(oldfd, newfd): the new fd is inheritable. */
+static napi_value js_dup2(napi_env env, napi_callback_info info)
+{
+  int32_t oldfd, newfd;
+  if (!two_ints(env, info, &oldfd, &newfd)) return bad_args(env);
+  return result(env, dup2(oldfd, newfd) >= 0 ? 0 : errno);
+}
+
+/* A close-on-exec copy of fd at or above min: the fd, or -errno. */
+static napi_value js_dup_cloexec(napi_env env, napi_callback_info info)
+{
+  int32_t fd, min;
+  int out;
+  if (!two_ints(env, info, &fd, &min)) return bad_args(env);
+  out = fcntl(fd, F_DUPFD_CLOEXEC, min);
+  return result(env, out >= 0 ? out : -errno);
+}
+
+/* Sets (on != 0) or clears FD_CLOEXEC; returns the old state (0/1) or -errno. */
+static napi_value js_set_cloexec(napi_env env, napi_callback_info info)
+{
+  int32_t fd, on;
+  int flags;
+  if (!two_ints(env, info, &fd, &on)) return bad_args(env);
+  flags = fcntl(fd, F_GETFD);
+  if (flags < 0) return result(env, -errno);
+  if (fcntl(fd, F_SETFD, on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC)) < 0) return result(env, -errno);
+  return result(env, (flags & FD_CLOEXEC) ? 1 : 0);
+}
+
 static napi_value init(napi_env env, napi_value exports)
 {
   napi_property_descriptor props[] = {
     { "flock", NULL, js_flock, NULL, NULL, NULL, napi_enumerable, NULL },
     { "mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL },
     { "umount2", NULL, js_umount2, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "dup2", NULL, js_dup2, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "dupCloexec", NULL, js_dup_cloexec, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "setCloexec", NULL, js_set_cloexec, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -65,14 +65,19 @@ export function openSeccompCache(runtimePath: string, dir = SECCOMP_CACHE_DIR): 
   return { dir, identity };
 }
 
-/** 64-bit FNV-1a of a string's UTF-16 units, as 16 hex digits: a file name, not a proof. */
-export function fnv1a64(text: string): string {
-  let h = 0xcbf29ce484222325n;
+/**
+ * Two 32-bit FNV-1a hashes of a string's UTF-16 units (different offset bases), as 16 hex
+ * digits: a file name, not a proof. 32-bit integer math: BigInt FNV-64 cost 2 ms per key.
+ */
+export function keyName(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
   for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i));
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193);
   }
-  return h.toString(16).padStart(16, '0');
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 function readOwn(file: string): Buffer | undefined {
@@ -111,7 +116,7 @@ export function applySeccompCache(cache: SeccompCache, spec: OciRuntimeSpec, exp
   const seccomp = spec.linux.seccomp;
   if (!seccomp) return false;
   const key = `${cache.identity}\n${JSON.stringify(seccomp)}`;
-  const name = fnv1a64(key);
+  const name = keyName(key);
   const keyFile = seccompCacheKeyPath(cache.dir, name);
   const filterFile = seccompCacheFilterPath(cache.dir, name);
   const storedKey = readOwn(keyFile);

@@ -72,6 +72,17 @@ describe('default stage1: life cycle', { skip }, () => {
     assertNothingLeft(res.uuid);
   });
 
+  it('SKIFF_NATIVE=0 (no C helper): flock(1), mount(8) and a shell for the lock hand-off do the same; stdin still reaches the app', async () => {
+    const res = await runPod(env, ['--net=none', '--interactive', image, '--name=n', '--exec=/bin/sh', '--', '-c', 'read line; echo "got $line"; exit 5'], {
+      env: { SKIFF_NATIVE: '0' },
+      input: 'typed\n',
+    });
+    assert.equal(res.code, 5, res.stderr);
+    assert.deepEqual(outLines(res.stdout), ['got typed']);
+    assert.equal((await statusOf(env.data.path, res.uuid))['app-n'], '5');
+    assertNothingLeft(res.uuid);
+  });
+
   it('stop: SIGTERM reaches the apps; status and logs keep what they said', async () => {
     const pod = await startPod(env, ['--net=none', image, '--exec=/bin/sh', '--', '-c', 'trap "echo got-term; exit 7" TERM; echo started; while :; do sleep 0.1; done']);
     const running = await statusOf(env.data.path, pod.uuid);

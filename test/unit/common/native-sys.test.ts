@@ -55,3 +55,42 @@ test('flock through the helper: held by this process, exclusive against another 
 test('a flock error is a SkiffError naming the errno', { skip: native ? false : 'no C helper built here' }, () => {
   assert.throws(() => createLinuxHost().flock(987654, 'exclusive', false), /flock: EBADF/);
 });
+
+test('moveFds: dup2s in order, marks the sources close-on-exec, and undoes it all', { skip: native ? false : 'no C helper built here' }, () => {
+  const host = createLinuxHost();
+  const link = (fd: number): string | undefined => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return undefined;
+    }
+  };
+  const flags = (fd: number): number => parseInt(/^flags:\s+(\d+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? '0', 8) & 0o2000000;
+  const fa = path.join(dir, 'a');
+  const fb = path.join(dir, 'b');
+  fs.writeFileSync(fa, '');
+  fs.writeFileSync(fb, '');
+  const a = fs.openSync(fa, 'r');
+  const b = fs.openSync(fb, 'r');
+  const spare = 300;
+  try {
+    // As stage0 does with 0 → 3 and 99 → 0: a → spare (not open before), then b → a.
+    const undo = host.moveFds?.([
+      [a, spare],
+      [b, a],
+    ]);
+    assert.ok(undo);
+    assert.equal(link(spare), fa);
+    assert.equal(link(a), fb);
+    assert.equal(flags(spare), 0, 'a target is inheritable');
+    assert.equal(flags(a), 0);
+    assert.notEqual(flags(b), 0, 'a source that is no target is close-on-exec');
+    undo();
+    assert.equal(link(a), fa);
+    assert.equal(link(spare), undefined);
+    assert.notEqual(flags(a), 0, 'Node opened it close-on-exec, and so it is again');
+  } finally {
+    fs.closeSync(a);
+    fs.closeSync(b);
+  }
+});

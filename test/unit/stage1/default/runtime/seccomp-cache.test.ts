@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { seccompCacheFilterPath, seccompCacheKeyPath } from '../../../../../common/layout.ts';
 import type { OciRuntimeSpec } from '../../../../../stage1/default/oci-spec/oci-runtime-types.ts';
-import { applySeccompCache, fnv1a64, openSeccompCache, SECCOMP_BPF_ANNOTATION, type SeccompCache } from '../../../../../stage1/default/runtime/seccomp-cache.ts';
+import { applySeccompCache, keyName, openSeccompCache, SECCOMP_BPF_ANNOTATION, type SeccompCache } from '../../../../../stage1/default/runtime/seccomp-cache.ts';
 
 function spec(errnoRet = 1): OciRuntimeSpec {
   return {
@@ -30,7 +30,7 @@ describe('seccomp filter cache', () => {
   });
   afterEach(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
 
-  const nameOf = (s: OciRuntimeSpec): string => fnv1a64(`${cache.identity}\n${JSON.stringify(s.linux.seccomp)}`);
+  const nameOf = (s: OciRuntimeSpec): string => keyName(`${cache.identity}\n${JSON.stringify(s.linux.seccomp)}`);
 
   test('a miss writes the key and adds a hook that copies crun’s export in; the hook then makes it a hit', () => {
     const s = spec();
@@ -96,9 +96,11 @@ describe('seccomp filter cache', () => {
     if (c) assert.equal(fs.statSync(own).mode & 0o777, 0o700); // undefined only without libseccomp
   });
 
-  test('fnv1a64 is the 64-bit FNV-1a of the test vectors', () => {
-    assert.equal(fnv1a64(''), 'cbf29ce484222325');
-    assert.equal(fnv1a64('a'), 'af63dc4c8601ec8c');
-    assert.equal(fnv1a64('foobar'), '85944171f73967e8');
+  test('keyName: the first half is 32-bit FNV-1a, and a name is 16 hex digits', () => {
+    assert.equal(keyName('').slice(0, 8), '811c9dc5');
+    assert.equal(keyName('a').slice(0, 8), 'e40c292c');
+    assert.equal(keyName('foobar').slice(0, 8), 'bf9cf968');
+    assert.match(keyName('x'.repeat(6000)), /^[0-9a-f]{16}$/);
+    assert.notEqual(keyName('ab'), keyName('ba'));
   });
 });
