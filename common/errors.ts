@@ -43,9 +43,20 @@ export interface SkiffErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * Marks a SkiffError whichever copy of this module made it: `skiff run` loads a bundle of its
+ * own path, which has its own copy, beside the chunks it loads on demand (scripts/build.ts).
+ */
+const BRAND = Symbol.for('skiff.SkiffError');
+
 export class SkiffError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  readonly [BRAND] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
 
   constructor(code: ErrorCode, message: string, options: SkiffErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -8,6 +8,7 @@ import type { Plugin } from 'esbuild';
 import { ROOT_COMPILE_CACHE_DIR, USER_COMPILE_CACHE_SUBDIR } from '../common/layout.ts';
 import { buildSchemas } from './build-schemas.ts';
 import { REQUIRE_BANNER } from '../stage1-images/require-banner.ts';
+import { COMMAND_NAMES } from '../stage0/commands/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -38,6 +39,7 @@ function launcherEntry(): string {
   return `import module from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
+const COMMANDS = new Set(${JSON.stringify([...COMMAND_NAMES])});
 try {
   const uid = process.getuid();
   const dir = uid === 0 ? ${JSON.stringify(ROOT_COMPILE_CACHE_DIR)} : os.homedir() + '/' + ${JSON.stringify(USER_COMPILE_CACHE_SUBDIR)};
@@ -45,7 +47,10 @@ try {
   const st = fs.lstatSync(dir);
   if (st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0) module.enableCompileCache?.(dir);
 } catch {}
-await import('./stage0/entry.mjs');
+// \`skiff run\` has a bundle of its own path (scripts/build-run-bundle.ts); the command is the
+// first word that names one, as stage0/main.ts reads it.
+const command = process.argv.slice(2).find((a) => COMMANDS.has(a));
+await import(command === 'run' ? './stage0/run.mjs' : './stage0/entry.mjs');
 `;
 }
 
@@ -59,7 +64,9 @@ async function main(): Promise<void> {
   const staging = path.join(dist, `.${STAGE0_OUT}-${process.pid}`);
   fs.rmSync(staging, { recursive: true, force: true });
   {
-    await esbuild.build({
+    const split = await esbuild.build({
+      absWorkingDir: root,
+      metafile: true,
       // The blob worker is its own entry: a worker thread loads it by URL beside the chunks.
       entryPoints: { entry: path.join(root, STAGE0_ENTRY), 'blob-worker': path.join(root, 'store/blob-worker.ts') },
       outdir: staging,
@@ -78,6 +85,8 @@ async function main(): Promise<void> {
       plugins: [lazyStringWidth()],
       logLevel: 'warning',
     });
+    const { buildRunBundle } = await import('./build-run-bundle.ts');
+    await buildRunBundle(esbuild, root, staging, split.metafile);
   }
   const previous = path.join(dist, `.${STAGE0_OUT}-old-${process.pid}`);
   if (fs.existsSync(path.join(dist, STAGE0_OUT))) fs.renameSync(path.join(dist, STAGE0_OUT), previous);

@@ -1,0 +1,38 @@
+// Which chunks of the split stage0 go into `skiff run`'s own bundle (scripts/build-run-bundle.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Metafile } from 'esbuild';
+import { runPathOutputs } from '../../../scripts/build-run-bundle.ts';
+
+type Imp = Metafile['outputs'][string]['imports'][number];
+const out = (imports: Imp[], entryPoint?: string): Metafile['outputs'][string] =>
+  ({ bytes: 1, inputs: {}, exports: [], imports, ...(entryPoint ? { entryPoint } : {}) }) as Metafile['outputs'][string];
+
+test('the static closure of the entry, and dynamic imports only into the run path', () => {
+  const meta = {
+    inputs: {},
+    outputs: {
+      'd/entry.mjs': out([
+        { path: 'd/chunk-A.mjs', kind: 'import-statement' },
+        { path: 'd/chunk-RUN.mjs', kind: 'dynamic-import' },
+        { path: 'd/chunk-FETCH.mjs', kind: 'dynamic-import' },
+        { path: 'node:fs', kind: 'import-statement', external: true },
+      ], 'stage0/entry.ts'),
+      'd/chunk-A.mjs': out([]),
+      'd/chunk-RUN.mjs': out([
+        { path: 'd/chunk-B.mjs', kind: 'import-statement' },
+        { path: 'd/chunk-POD.mjs', kind: 'dynamic-import' },
+      ], 'stage0/commands/run.ts'),
+      'd/chunk-B.mjs': out([]),
+      'd/chunk-POD.mjs': out([
+        { path: 'd/chunk-A.mjs', kind: 'import-statement' },
+        { path: 'd/chunk-IMPORTER.mjs', kind: 'dynamic-import' },
+      ], 'stage0/pods/run-pod.ts'),
+      'd/chunk-IMPORTER.mjs': out([{ path: 'd/chunk-C.mjs', kind: 'import-statement' }], 'store/import/fetch-images.ts'),
+      'd/chunk-C.mjs': out([]),
+      'd/chunk-FETCH.mjs': out([], 'stage0/commands/fetch.ts'),
+    },
+  } as Metafile;
+  const got = runPathOutputs(meta, 'd/entry.mjs', ['stage0/commands/run.ts', 'stage0/pods/run-pod.ts']);
+  assert.deepEqual([...got].sort(), ['d/chunk-A.mjs', 'd/chunk-B.mjs', 'd/chunk-POD.mjs', 'd/chunk-RUN.mjs', 'd/entry.mjs']);
+});
