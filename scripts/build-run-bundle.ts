@@ -11,6 +11,17 @@
 import path from 'node:path';
 import type { Metafile, Plugin } from 'esbuild';
 
+/** How stage0 is bundled, both times: ES modules for Node 22+, syntax minified. */
+export const STAGE0_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+} as const;
+
 /** The modules behind the run path's dynamic imports (stage0/main.ts, stage0/commands/run.ts). */
 export const RUN_PATH_ENTRIES = ['stage0/commands/run.ts', 'stage0/pods/run-pod.ts'];
 
@@ -60,13 +71,7 @@ export async function buildRunBundle(esbuild: typeof import('esbuild'), root: st
   await esbuild.build({
     entryPoints: [path.resolve(root, entryOut)],
     outfile: path.join(outdir, 'run.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minifySyntax: true,
-    legalComments: 'none',
+    ...STAGE0_BUNDLE_OPTIONS,
     plugins: [keepOthers(inline)],
-    logLevel: 'warning',
   });
 }

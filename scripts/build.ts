@@ -9,6 +9,7 @@ import { ROOT_COMPILE_CACHE_DIR, USER_COMPILE_CACHE_SUBDIR } from '../common/lay
 import { buildSchemas } from './build-schemas.ts';
 import { REQUIRE_BANNER } from '../stage1-images/require-banner.ts';
 import { COMMAND_NAMES } from '../stage0/commands/index.ts';
+import { buildRunBundle, STAGE0_BUNDLE_OPTIONS } from './build-run-bundle.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -73,19 +74,12 @@ async function main(): Promise<void> {
       outExtension: { '.js': '.mjs' },
       splitting: true,
       chunkNames: 'chunk-[hash]',
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      minifySyntax: true,
-      legalComments: 'none',
+      ...STAGE0_BUNDLE_OPTIONS,
       define: { SKIFF_VERSION: JSON.stringify(pkg.version) },
       // Bundled CommonJS (yargs, pino) needs require(): see stage1-images/require-banner.ts.
       banner: { js: REQUIRE_BANNER },
       plugins: [lazyStringWidth()],
-      logLevel: 'warning',
     });
-    const { buildRunBundle } = await import('./build-run-bundle.ts');
     await buildRunBundle(esbuild, root, staging, split.metafile);
   }
   const previous = path.join(dist, `.${STAGE0_OUT}-old-${process.pid}`);
