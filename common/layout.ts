@@ -130,6 +130,9 @@ export const aciRootfsPath = (dir: string): string => path.join(dir, 'rootfs');
 // ---- the default stage1's records inside a pod directory (docs/stage1-interface.md) ----
 /** The pod's sandbox (the pid-1 process holding its namespaces): `{ "pid": N, "startTime": T }`. */
 export const podSandboxPath = (podRoot: string): string => path.join(podRoot, 'sandbox.json');
+/** Created by the sandbox once its namespaces are set up; its start-up errors go to the other file. */
+export const podSandboxReadyPath = (podRoot: string): string => path.join(podRoot, 'sandbox.ready');
+export const podSandboxErrorPath = (podRoot: string): string => path.join(podRoot, 'sandbox.err');
 /** A bind mount of the pod's network namespace (CNI networks only), so gc can run CNI DEL after a crash. */
 export const podNetnsPath = (podRoot: string): string => path.join(podRoot, 'netns');
 /** The pod's networks and addresses, for `status` and `list` (common/pod-net-status.ts reads it). */

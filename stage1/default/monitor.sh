@@ -35,10 +35,14 @@ write_file() {
 }
 
 # Sleeps SECONDS without forking sleep(1) (a fork costs about as much as the naps here): a read
-# with a timeout on a pipe nobody writes to. The pipe is made on the first nap only.
+# with a timeout on a pipe nobody writes to. The pipe is made once the apps are starting
+# (make_nap_pipe), off the path to the first app, or on the first nap.
 nap_fd=
-nap() {
+make_nap_pipe() {
   [ -n "$nap_fd" ] || exec {nap_fd}<> <(:)
+}
+nap() {
+  make_nap_pipe
   read -r -t "$1" -u "$nap_fd" _ 2>/dev/null
   return 0
 }
@@ -227,14 +231,12 @@ teardown() {
     fi
   done
   if [ ${#SKIFF_CNI_PLUGIN[@]} -gt 0 ] && [ $failed = 0 ]; then rm -f -- "$SKIFF_CNI_RECORD"; fi
+  # The sandbox dies (with whatever is left in the pod's PID namespace) while the cgroups go:
+  # the apps' cgroups never held it, and the runtime has emptied them.
+  local sandbox_killed=
   if sandbox_alive; then
     debug "killing the sandbox $SKIFF_SANDBOX_PID"
-    kill -KILL "$SKIFF_SANDBOX_PID" 2>/dev/null
-    for ((try = 0; try < 2000; try++)); do sandbox_alive || break; nap 0.001; done
-  fi
-  # Kept while a CNI DEL failed: gc's retry needs the namespace (ptp removes its rules from it).
-  if [ -n "$SKIFF_NETNS_MOUNT" ] && [ $failed = 0 ] && umount -- "$SKIFF_NETNS_MOUNT" 2>/dev/null; then
-    rm -f -- "$SKIFF_NETNS_MOUNT"
+    kill -KILL "$SKIFF_SANDBOX_PID" 2>/dev/null && sandbox_killed=1
   fi
   # rmdir fails with EBUSY for a moment while the last processes of a cgroup exit.
   for ((try = 0; try < 100; try++)); do
@@ -244,6 +246,13 @@ teardown() {
     rmdir -- "${dirs[@]}" 2>/dev/null && break
     nap 0.02
   done
+  if [ -n "$sandbox_killed" ]; then
+    for ((try = 0; try < 2000; try++)); do sandbox_alive || break; nap 0.001; done
+  fi
+  # Kept while a CNI DEL failed: gc's retry needs the namespace (ptp removes its rules from it).
+  if [ -n "$SKIFF_NETNS_MOUNT" ] && [ $failed = 0 ] && umount -- "$SKIFF_NETNS_MOUNT" 2>/dev/null; then
+    rm -f -- "$SKIFF_NETNS_MOUNT"
+  fi
   for d in "${SKIFF_CGROUP_DIRS[@]}"; do [ -d "$d" ] && warn "cgroup $d is still there (skiff gc will retry)"; done
   return 0
 }
@@ -252,6 +261,7 @@ teardown() {
 start_apps
 # Empty: creating it is atomic, no temp file needed.
 : > "$SKIFF_STARTED_FILE"
+make_nap_pipe
 wait_apps
 teardown
 # The tees end once every writer has gone (the sandbox took the apps' last processes with it).

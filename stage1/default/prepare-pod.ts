@@ -46,8 +46,8 @@ import type { RuntimeRecord } from './runtime/runtime-record.ts';
 import { openSeccompCache } from './runtime/seccomp-cache.ts';
 import { selectRuntime } from './runtime/select-runtime.ts';
 import type { RuntimeSelection } from './runtime/select-runtime.ts';
-import { startSandbox, writeSandboxRecord } from './sandbox/sandbox.ts';
-import type { SandboxRecord, SandboxTools } from './sandbox/sandbox.ts';
+import { abandonSandbox, launchSandbox, readSandboxRecord, waitForSandbox, writeSandboxRecord } from './sandbox/sandbox.ts';
+import type { LaunchedSandbox, SandboxTools } from './sandbox/sandbox.ts';
 import { teardownPod } from './teardown-pod.ts';
 
 /** Seconds between the SIGTERM and the SIGKILL of a stop (stage0's `stop` waits as long before --force). */
@@ -105,7 +105,11 @@ function checkPorts(ctx: Stage1Ctx, mode: NetMode, mappings: PodPlan['portMappin
 function planSandbox(input: PreparePodInput): SandboxPlan {
   const { opts, env } = input;
   const mode = parseNetMode(opts.net);
-  const tools: SandboxTools = { unshare: findTool('unshare', 'util-linux', env), catatonit: findTool('catatonit', 'catatonit', env) };
+  const tools: SandboxTools = {
+    unshare: findTool('unshare', 'util-linux', env),
+    setsid: findTool('setsid', 'util-linux', env),
+    catatonit: findTool('catatonit', 'catatonit', env),
+  };
   if (mode.kind !== 'host') tools.ip = findTool('ip', 'iproute2', env);
   return { mode, tools, hostname: opts.hostname ?? `skiff-${opts.uuid}` };
 }
@@ -159,10 +163,11 @@ function podSettings(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan, sand
   };
 }
 
-async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan, started: Promise<SandboxRecord>): Promise<MonitorPlan> {
+async function allocate(ctx: Stage1Ctx, input: PreparePodInput, plan: PodPlan, launched: LaunchedSandbox): Promise<MonitorPlan> {
   const { podRoot } = ctx;
   const { opts } = input;
-  const sandbox = await started;
+  const sandbox = waitForSandbox(launched);
+  writeSandboxRecord(podRoot, sandbox);
   ctx.log.debug({ pid: sandbox.pid, hostname: plan.hostname }, 'sandbox started');
   const net = setupPodNetwork(ctx, {
     mode: plan.mode,
@@ -222,21 +227,25 @@ export async function preparePod(ctx: Stage1Ctx, input: PreparePodInput): Promis
   checkPodLockFd(ctx.podRoot, input.lockFd);
   const sandboxPlan = planSandbox(input);
   // Its few processes start on the other CPU while this one reads and checks the pod (~8 ms
-  // of every run); once recorded, a failure from here on is undone by teardown, as any other.
-  const started = startSandbox({ hostname: sandboxPlan.hostname, ownNetwork: sandboxPlan.mode.kind !== 'host', tools: sandboxPlan.tools }).then((rec) => {
-    writeSandboxRecord(ctx.podRoot, rec);
-    return rec;
+  // of every run); allocate waits for it and records it, and from then on a failure is undone
+  // by teardown, as any other.
+  const launched = launchSandbox({
+    hostname: sandboxPlan.hostname,
+    ownNetwork: sandboxPlan.mode.kind !== 'host',
+    tools: sandboxPlan.tools,
+    readyFile: layout.podSandboxReadyPath(ctx.podRoot),
+    errorFile: layout.podSandboxErrorPath(ctx.podRoot),
   });
   let monitor: MonitorPlan;
   try {
     const manifest = readPodManifest(ctx.podRoot);
     const plan = planPod(ctx, input, podApps(ctx.podRoot, manifest), manifest, sandboxPlan);
-    monitor = await allocate(ctx, input, plan, started);
+    monitor = await allocate(ctx, input, plan, launched);
     writeFileAtomic(layout.podMonitorPlanPath(ctx.podRoot), renderMonitorPlan(monitor), 0o600, VOLATILE);
     writePodPid(ctx.podRoot, input.monitorPid);
   } catch (err) {
-    // A sandbox still starting is recorded (or has failed) before teardown looks for it.
-    await started.catch(() => undefined);
+    // A sandbox not recorded yet is not teardown's to find.
+    if (readSandboxRecord(ctx.podRoot) === undefined) abandonSandbox(launched);
     const problems = await teardownPod(ctx, input.opts.uuid);
     for (const p of problems) ctx.log.warn(`undoing the pod's setup: ${p}`);
     throw err;

@@ -3,18 +3,20 @@
 // Kubernetes pause container does. It is
 //   unshare --pid --fork --ipc --uts [--net] --kill-child -- /bin/sh -c SCRIPT
 // where SCRIPT sets the hostname in the new UTS namespace (writing /proc/sys/kernel/hostname,
-// no extra binary), brings loopback up in a new network namespace, says `ready`, and execs
+// no extra binary), brings loopback up in a new network namespace, makes its ready file, and execs
 // `catatonit -P`: an init that reaps the orphans of every app (they are reparented to the
 // namespace's pid 1) and otherwise sleeps, in 0.7 MB. Killing it with SIGKILL kills every
 // process in the pod's PID namespace (the kernel's zap_pid_ns_processes).
 //
-// It is started detached (its own session) so a Ctrl-C on the terminal reaches the apps
+// It is started in its own session (setsid) so a Ctrl-C on the terminal reaches the apps
 // through the monitor, not the sandbox, and it never holds the pod lock (Node opens nothing
 // inheritable). Its pid and start time are recorded, so nobody ever signals a reused pid.
 // A short-lived shell puts it in the background and exits, so it is nobody's child: run in
 // stage0's process (the run module), it would otherwise become a child of the monitor that
 // process execs, and a bash waiting for "any child" would then wait for the pod's sandbox.
-import { spawn } from 'node:child_process';
+// That shell is run with spawnSync and the sandbox says it is ready by making a file, with no
+// pipe to it: a child with stream pipes costs ~6 ms more of the main thread than the fork.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SkiffError, wrap } from '../../../common/errors.ts';
@@ -31,6 +33,7 @@ export interface SandboxRecord {
 
 export interface SandboxTools {
   unshare: string;
+  setsid: string;
   catatonit: string;
   /** iproute2's ip, to bring loopback up; only with a network namespace. */
   ip?: string;
@@ -41,13 +44,16 @@ export interface StartSandboxOptions {
   /** A network namespace of the pod's own (every --net but host). */
   ownNetwork: boolean;
   tools: SandboxTools;
-  timeoutMs?: number;
+  /** Made by the sandbox once it is ready (layout.podSandboxReadyPath). */
+  readyFile: string;
+  /** Its stderr while it starts (layout.podSandboxErrorPath). */
+  errorFile: string;
 }
 
 const SCRIPT = [
   'printf %s "$1" > /proc/sys/kernel/hostname || exit 1',
   'if [ -n "$2" ]; then "$2" link set lo up || exit 1; fi',
-  'echo ready',
+  ': > "$4" || exit 1',
   'exec "$3" -P </dev/null >/dev/null 2>&1',
 ].join('\n');
 
@@ -55,12 +61,16 @@ const SCRIPT = [
 export function sandboxCommand(opts: StartSandboxOptions): string[] {
   const ns = ['--pid', '--fork', '--ipc', '--uts', ...(opts.ownNetwork ? ['--net'] : []), '--kill-child'];
   const ip = opts.ownNetwork ? (opts.tools.ip ?? '') : '';
-  return [opts.tools.unshare, ...ns, '--', '/bin/sh', '-c', SCRIPT, 'skiff-sandbox', opts.hostname, ip, opts.tools.catatonit];
+  return [opts.tools.unshare, ...ns, '--', '/bin/sh', '-c', SCRIPT, 'skiff-sandbox', opts.hostname, ip, opts.tools.catatonit, opts.readyFile];
 }
 
-/** Starts `argv` in the background of a shell that prints its pid and exits (pure). */
-export function launchInBackground(argv: readonly string[]): string[] {
-  return ['/bin/sh', '-c', '"$@" & echo "$!"', 'skiff-sandbox-launch', ...argv];
+/**
+ * Starts `argv` in a session of its own (setsid: not a group leader, so it execs without a
+ * fork), in the background of a shell that prints its pid and exits; stdin and stdout are
+ * /dev/null, stderr goes to `errorFile` (pure).
+ */
+export function launchInBackground(setsid: string, argv: readonly string[], errorFile: string): string[] {
+  return ['/bin/sh', '-c', 'f=$1 s=$2; shift 2; "$s" "$@" </dev/null >/dev/null 2>"$f" & echo "$!"', 'skiff-sandbox-launch', errorFile, setsid, ...argv];
 }
 
 /** Field 22 (starttime) of a /proc/PID/stat text; the command name may contain spaces and parentheses. */
@@ -92,48 +102,82 @@ function childOf(pid: number): number | undefined {
   }
 }
 
-/** Starts the sandbox and waits until its namespaces are set up; returns its record. */
-export async function startSandbox(opts: StartSandboxOptions): Promise<SandboxRecord> {
-  const argv = sandboxCommand(opts);
-  const launch = launchInBackground(argv);
-  const child = spawn(launch[0]!, launch.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let helper: number | undefined;
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  let timer: NodeJS.Timeout | undefined;
-  const outcome = await new Promise<'ready' | string>((resolve) => {
-    timer = setTimeout(() => resolve(`it did not start within ${timeoutMs} ms`), timeoutMs);
-    child.once('error', (err) => resolve(err.message));
-    child.once('exit', (code, signal) => {
-      if (code !== 0) resolve(`it could not be started (${signal ?? code}): ${stderr.trim() || 'no message'}`);
-    });
-    // Line 1: the pid of unshare (from the launching shell); then `ready`, once the hostname
-    // is set and loopback is up. The pipe ends only when the sandbox is gone.
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      const first = /^(\d+)\n/.exec(stdout);
-      if (first) helper = Number(first[1]);
-      if (first && stdout.slice(first[0].length).includes('ready\n')) resolve('ready');
-    });
-    const exited = (): void => resolve(`it exited: ${stderr.trim() || 'no message'}`);
-    // Its last words on stderr may come after stdout's end.
-    child.stdout.once('end', () => (child.stderr.readableEnded ? exited() : child.stderr.once('end', exited)));
+/** Whether a process is there and not a zombie (the launcher's orphans wait for a reaper). */
+function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+function readQuietly(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** A sandbox on its way up: its launcher (unshare) and the files it reports through. */
+export interface LaunchedSandbox {
+  helper: number;
+  readyFile: string;
+  errorFile: string;
+  /** For messages. */
+  command: string;
+}
+
+function startFailure(command: string, why: string): SkiffError {
+  return new SkiffError('STAGE1_FAILED', `cannot start the pod's sandbox (${command} …): ${why}`, {
+    hint: 'the default stage1 needs util-linux unshare and setsid, catatonit and iproute2',
   });
-  clearTimeout(timer);
-  child.stdout.destroy();
-  child.stderr.destroy();
-  child.unref();
-  const pid = outcome === 'ready' && helper !== undefined ? childOf(helper) : undefined;
+}
+
+/** Launches the sandbox and returns at once (one short-lived shell); waitForSandbox waits for it. */
+export function launchSandbox(opts: StartSandboxOptions): LaunchedSandbox {
+  const argv = sandboxCommand(opts);
+  const command = argv.slice(0, 8).join(' ');
+  fs.rmSync(opts.readyFile, { force: true });
+  const launch = launchInBackground(opts.tools.setsid, argv, opts.errorFile);
+  const res = spawnSync(launch[0]!, launch.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const helper = Number(res.stdout?.trim());
+  if (res.error || res.status !== 0 || !Number.isSafeInteger(helper) || helper <= 0) {
+    throw startFailure(command, res.error?.message ?? (res.stderr?.trim() || `its launcher exited with ${res.status}`));
+  }
+  return { helper, readyFile: opts.readyFile, errorFile: opts.errorFile, command };
+}
+
+/** Waits (looking every ms) until the sandbox has set up its namespaces; returns its record. */
+export function waitForSandbox(launched: LaunchedSandbox, timeoutMs = 10_000): SandboxRecord {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  let why: string | undefined;
+  while (!fs.existsSync(launched.readyFile)) {
+    if (!running(launched.helper)) {
+      why = `it exited: ${readQuietly(launched.errorFile) || 'no message'}`;
+      break;
+    }
+    if (Date.now() > deadline) {
+      why = `it did not start within ${timeoutMs} ms`;
+      break;
+    }
+    Atomics.wait(pause, 0, 0, 1);
+  }
+  const pid = why === undefined ? childOf(launched.helper) : undefined;
   const startTime = pid === undefined ? undefined : readStartTime(pid);
   if (pid === undefined || startTime === undefined) {
-    if (helper !== undefined) killQuietly(helper);
-    throw new SkiffError('STAGE1_FAILED', `cannot start the pod's sandbox (${argv.slice(0, 8).join(' ')} …): ${outcome === 'ready' ? 'its pid 1 is gone' : outcome}`, {
-      hint: 'the default stage1 needs util-linux unshare, catatonit and iproute2',
-    });
+    abandonSandbox(launched);
+    throw startFailure(launched.command, why ?? 'its pid 1 is gone');
   }
   return { pid, startTime };
+}
+
+/** Kills a launched sandbox that was never recorded (unshare --kill-child takes its pid 1 along). */
+export function abandonSandbox(launched: LaunchedSandbox): void {
+  killQuietly(launched.helper);
 }
 
 function killQuietly(pid: number): void {
