@@ -130,6 +130,8 @@ export const aciRootfsPath = (dir: string): string => path.join(dir, 'rootfs');
 // ---- the default stage1's records inside a pod directory (docs/stage1-interface.md) ----
 /** The pod's sandbox (the pid-1 process holding its namespaces): `{ "pid": N, "startTime": T }`. */
 export const podSandboxPath = (podRoot: string): string => path.join(podRoot, 'sandbox.json');
+/** The default stage1's launcher for crun on a hybrid cgroup host (native/skiff-runtime-exec.c), when its ACI has one. */
+export const stage1RuntimeLauncherPath = (podRoot: string): string => path.join(podRoot, 'stage1', 'rootfs', 'skiff', 'stage1', 'runtime-exec');
 /** Created by the sandbox once its namespaces are set up; its start-up errors go to the other file. */
 export const podSandboxReadyPath = (podRoot: string): string => path.join(podRoot, 'sandbox.ready');
 export const podSandboxErrorPath = (podRoot: string): string => path.join(podRoot, 'sandbox.err');

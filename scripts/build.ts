@@ -9,7 +9,7 @@ import { ROOT_COMPILE_CACHE_DIR, USER_COMPILE_CACHE_SUBDIR } from '../common/lay
 import { buildSchemas } from './build-schemas.ts';
 import { REQUIRE_BANNER } from '../stage1-images/require-banner.ts';
 import { COMMAND_NAMES } from '../stage0/commands/index.ts';
-import { buildRunBundle, STAGE0_BUNDLE_OPTIONS } from './build-run-bundle.ts';
+import { buildPathBundles, PATH_BUNDLES, STAGE0_BUNDLE_OPTIONS } from './build-path-bundles.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -48,10 +48,11 @@ try {
   const st = fs.lstatSync(dir);
   if (st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0) module.enableCompileCache?.(dir);
 } catch {}
-// \`skiff run\` has a bundle of its own path (scripts/build-run-bundle.ts); the command is the
-// first word that names one, as stage0/main.ts reads it.
+// \`skiff run\` and \`skiff fetch\` have bundles of their own paths (scripts/build-path-bundles.ts);
+// the command is the first word that names one, as stage0/main.ts reads it.
 const command = process.argv.slice(2).find((a) => COMMANDS.has(a));
-await import(command === 'run' ? './stage0/run.mjs' : './stage0/entry.mjs');
+const PATH_BUNDLES = new Set(${JSON.stringify(Object.keys(PATH_BUNDLES))});
+await import(PATH_BUNDLES.has(command) ? \`./stage0/\${command}.mjs\` : './stage0/entry.mjs');
 `;
 }
 
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
       banner: { js: REQUIRE_BANNER },
       plugins: [lazyStringWidth()],
     });
-    await buildRunBundle(esbuild, root, staging, split.metafile);
+    await buildPathBundles(esbuild, root, staging, split.metafile);
   }
   const previous = path.join(dist, `.${STAGE0_OUT}-old-${process.pid}`);
   if (fs.existsSync(path.join(dist, STAGE0_OUT))) fs.renameSync(path.join(dist, STAGE0_OUT), previous);

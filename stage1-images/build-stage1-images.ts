@@ -20,7 +20,7 @@ import { REQUIRE_BANNER } from './require-banner.ts';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A file of the stage1 rootfs: a TypeScript entry bundled to one ESM file, or a file copied as is. */
-type RootfsFile = { path: string; bundle: string } | { path: string; copy: string; mode: number };
+type RootfsFile = { path: string; bundle: string } | { path: string; copy: string; mode: number; optional?: boolean };
 
 export interface FlavorSpec {
   flavor: string;
@@ -59,6 +59,8 @@ const FLAVORS: readonly FlavorSpec[] = [
       { path: 'skiff/stage1/run', copy: 'stage1/default/run.sh', mode: 0o755 },
       { path: 'skiff/stage1/run.mjs', bundle: 'stage1/default/run.ts' },
       { path: 'skiff/stage1/monitor.sh', copy: 'stage1/default/monitor.sh', mode: 0o755 },
+      // Built by scripts/build-native.ts when there is a C compiler (else the monitor uses unshare(1)).
+      { path: 'skiff/stage1/runtime-exec', copy: 'dist/native/skiff-runtime-exec', mode: 0o755, optional: true },
       { path: 'skiff/stage1/enter.mjs', bundle: 'stage1/default/enter.ts' },
       { path: 'skiff/stage1/stop.mjs', bundle: 'stage1/default/stop.ts' },
       { path: 'skiff/stage1/gc.mjs', bundle: 'stage1/default/gc.ts' },
@@ -156,6 +158,7 @@ async function aciEntries(spec: FlavorSpec, version: string): Promise<TarEntry[]
   entries.set('manifest', { name: 'manifest', type: 'file', mode: 0o644, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) });
   entries.set('rootfs', { name: 'rootfs', type: 'directory', mode: 0o755 });
   for (const file of spec.files) {
+    if ('copy' in file && file.optional && !fs.existsSync(path.join(repoRoot, file.copy))) continue;
     const parts = file.path.split('/');
     for (let i = 1; i < parts.length; i++) {
       const dir = ['rootfs', ...parts.slice(0, i)].join('/');

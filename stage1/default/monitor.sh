@@ -152,10 +152,10 @@ start_apps() {
     if [ "$SKIFF_INTERACTIVE" = 1 ]; then
       # The app's terminal: the runtime makes a pseudo-terminal and relays our stdin to it.
       # (`<&0`: without it bash gives a background command /dev/null.)
-      "${SKIFF_RUNTIME[@]}" run "${SKIFF_RUN_FLAGS[@]}" --bundle "${SKIFF_APP_BUNDLE[i]}" "${SKIFF_APP_ID[i]}" \
+      "${SKIFF_RUNTIME_RUN[@]}" run "${SKIFF_RUN_FLAGS[@]}" --bundle "${SKIFF_APP_BUNDLE[i]}" "${SKIFF_APP_ID[i]}" \
         <&0 >&"$out" 2>&"$err" {out}>&- {err}>&- &
     else
-      "${SKIFF_RUNTIME[@]}" run "${SKIFF_RUN_FLAGS[@]}" --bundle "${SKIFF_APP_BUNDLE[i]}" "${SKIFF_APP_ID[i]}" \
+      "${SKIFF_RUNTIME_RUN[@]}" run "${SKIFF_RUN_FLAGS[@]}" --bundle "${SKIFF_APP_BUNDLE[i]}" "${SKIFF_APP_ID[i]}" \
         </dev/null >&"$out" 2>&"$err" {out}>&- {err}>&- &
     fi
     alive[$!]=$i
@@ -238,6 +238,9 @@ teardown() {
     debug "killing the sandbox $SKIFF_SANDBOX_PID"
     kill -KILL "$SKIFF_SANDBOX_PID" 2>/dev/null && sandbox_killed=1
   fi
+  # bash's loadable rmdir (Debian bash-builtins), when it is there: no fork and exec of
+  # rmdir(1) at the end of every pod.
+  enable -f /usr/lib/bash/rmdir rmdir 2>/dev/null
   # rmdir fails with EBUSY for a moment while the last processes of a cgroup exit.
   for ((try = 0; try < 100; try++)); do
     dirs=()

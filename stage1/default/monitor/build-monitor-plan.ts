@@ -22,6 +22,11 @@ export interface MonitorPlanInput {
   cgroupDirs: string[];
   sandbox: SandboxRecord;
   cni?: { record: CniTeardownRecord; netns: string };
+  /**
+   * The stage1's own launcher (native/skiff-runtime-exec.c) and the controllers file it hides,
+   * for the runtime's `run` in place of runtime.wrapper; absent: `run` goes through the wrapper.
+   */
+  runLauncher?: { path: string; controllers: string };
 }
 
 export function buildMonitorPlan(input: MonitorPlanInput): MonitorPlan {
@@ -30,6 +35,9 @@ export function buildMonitorPlan(input: MonitorPlanInput): MonitorPlan {
   return {
     debug: input.debug,
     runtime: runtimeArgv(runtime, podRoot),
+    runtimeRun: input.runLauncher
+      ? [input.runLauncher.path, input.runLauncher.controllers, runtime.path, '--root', layout.podRuntimeStateDir(podRoot)]
+      : runtimeArgv(runtime, podRoot),
     runtimeState: layout.podRuntimeStateDir(podRoot),
     runFlags: runFlags(runtime),
     apps: runtime.containers.map(({ app, id }, i) => {

@@ -31,6 +31,8 @@ export interface MonitorPlan {
   debug: boolean;
   /** `[WRAPPER…] RUNTIME --root DIR`. */
   runtime: string[];
+  /** The same for `run`, where a launcher of the stage1's own may stand for the wrapper. */
+  runtimeRun: string[];
   /** That DIR: a container with no directory there has nothing left to delete. */
   runtimeState: string;
   /** Flags of `run` before `--bundle` (`--keep`). */
@@ -66,6 +68,7 @@ export function renderMonitorPlan(plan: MonitorPlan): string {
     '# The pod monitor plan, written by the default stage1 run entrypoint (stage1/default/monitor/monitor-plan.ts).',
     scalar('SKIFF_DEBUG', plan.debug),
     array('SKIFF_RUNTIME', plan.runtime),
+    array('SKIFF_RUNTIME_RUN', plan.runtimeRun),
     scalar('SKIFF_RUNTIME_STATE', plan.runtimeState),
     array('SKIFF_RUN_FLAGS', plan.runFlags),
     array('SKIFF_APP_NAME', apps.map((a) => a.name)),

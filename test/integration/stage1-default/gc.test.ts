@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { podIpAddresses, readPodNetStatus } from '../../../common/pod-net-status.ts';
 import { runSkiff } from '../../helpers/cli.ts';
@@ -24,6 +25,31 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/** The state letter of /proc/PID/stat ('' when gone). */
+function state(pid: number): string {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  } catch {
+    return '';
+  }
+}
+
+/** Whether a TCP connection to ip:port succeeds within a second. */
+function answers(ip: string, port: number): Promise<true | undefined> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: ip, port, timeout: 1000 }, () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(undefined));
+    sock.once('timeout', () => {
+      sock.destroy();
+      resolve(undefined);
+    });
+  });
+}
+
 const comm = (pid: number): string => {
   try {
     return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -38,13 +64,23 @@ async function crashAndCollect(killSandbox: boolean, runtimeArgs: readonly strin
   const ip = podIpAddresses(readPodNetStatus(pod.dir))[0];
   assert.ok(ip, 'the pod has an address');
   const monitor = Number(fs.readFileSync(path.join(pod.dir, 'pid'), 'utf8'));
-  // crun starts as `unshare … sh -c 'mount …; exec crun'` on a hybrid host: the same pid throughout.
-  const runtimes = childrenOf(monitor).filter((p) => ['runc', 'crun', 'unshare', 'sh'].includes(comm(p)));
+  // crun starts through a launcher on a hybrid host (the stage1's, or `unshare … sh -c 'mount …;
+  // exec crun'`): the same pid throughout, called crun once it runs.
+  const runtimes = await waitFor('the runtime to run', () => {
+    const found = childrenOf(monitor).filter((p) => ['runc', 'crun'].includes(comm(p)));
+    return found.length > 0 ? found : undefined;
+  });
   assert.equal(runtimes.length, 1, 'one runtime per app');
+  // `started` means the runtime was started, not that the app runs: crash a pod whose app
+  // answers, as a crash in its life would find it (a runtime killed half way through making
+  // the container takes the container with it).
+  await waitFor('the app to answer', () => answers(ip, 8080));
   const victims = [monitor, ...runtimes];
   if (killSandbox) victims.push((JSON.parse(fs.readFileSync(path.join(pod.dir, 'sandbox.json'), 'utf8')) as { pid: number }).pid);
   for (const pid of victims) process.kill(pid, 'SIGKILL');
-  await pod.run.done;
+  // The apps live on and hold `run`'s stdout (through the tees) until gc kills them: wait for
+  // the monitor's process, not for the end of its output.
+  await waitFor('the monitor to be gone', () => (comm(monitor) === '' || state(monitor) === 'Z' ? true : undefined));
   await waitFor('the pod to be seen exited', async () => ((await statusOf(env.data.path, pod.uuid))['state'] === 'exited' ? true : undefined));
   assert.notDeepEqual(leftovers(pod.uuid, { podIp: ip, afterGc: true }), [], 'the crash left things to collect');
 
@@ -56,6 +92,7 @@ async function crashAndCollect(killSandbox: boolean, runtimeArgs: readonly strin
   assert.equal(fs.existsSync(pod.dir), false);
   const again = await runSkiff(['gc', '--grace-period=0s'], { dataDir: env.data.path });
   assert.equal(again.code, 0, again.stderr);
+  assert.equal((await pod.run.done).signal, 'SIGKILL', 'run ends once gc has taken the apps its output came from');
 }
 
 describe('default stage1: gc after a crash', { skip }, () => {

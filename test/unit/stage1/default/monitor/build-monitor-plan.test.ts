@@ -37,6 +37,15 @@ test('a runtime under a wrapper: every runtime command starts with it', () => {
   const wrapper = ['/usr/bin/unshare', '--mount', '--', '/bin/sh', '-c', 'x', '/usr/bin/mount', '/sys/fs/cgroup/unified/cgroup.controllers'];
   const plan = buildMonitorPlan({ ...base, runtime: { name: 'crun', path: '/usr/bin/crun', wrapper, containers: [{ app: 'web', id: 'web' }] } });
   assert.deepEqual(plan.runtime, [...wrapper, '/usr/bin/crun', '--root', `${POD}/runtime`]);
+  assert.deepEqual(plan.runtimeRun, plan.runtime, 'without a launcher, run goes through the wrapper too');
+});
+
+test('with the stage1\'s launcher, run starts with it and the controllers file; kill and delete keep the wrapper', () => {
+  const wrapper = ['/usr/bin/unshare', '--mount', '--', '/bin/sh', '-c', 'x', '/usr/bin/mount', '/sys/fs/cgroup/unified/cgroup.controllers'];
+  const launcher = { path: `${POD}/stage1/rootfs/skiff/stage1/runtime-exec`, controllers: '/sys/fs/cgroup/unified/cgroup.controllers' };
+  const plan = buildMonitorPlan({ ...base, runtime: { name: 'crun', path: '/usr/bin/crun', wrapper, containers: [{ app: 'web', id: 'web' }] }, runLauncher: launcher });
+  assert.deepEqual(plan.runtimeRun, [launcher.path, launcher.controllers, '/usr/bin/crun', '--root', `${POD}/runtime`]);
+  assert.deepEqual(plan.runtime, [...wrapper, '/usr/bin/crun', '--root', `${POD}/runtime`]);
 });
 
 test('crun: no --keep; CNI steps point at the DEL files of this pod directory', () => {

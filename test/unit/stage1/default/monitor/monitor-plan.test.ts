@@ -11,6 +11,7 @@ const NASTY = `it's "quoted" $(touch ${PWNED}) \`x\` $HOME ;|&\nnewline`;
 const plan: MonitorPlan = {
   debug: true,
   runtime: ['/usr/sbin/runc', '--root', '/pods/run/u/runtime'],
+  runtimeRun: ['/pods/run/u/stage1/rootfs/skiff/stage1/runtime-exec', '/sys/fs/cgroup/unified/cgroup.controllers', '/usr/sbin/runc', '--root', '/pods/run/u/runtime'],
   runtimeState: '/pods/run/u/runtime',
   runFlags: ['--keep'],
   apps: [
@@ -46,10 +47,11 @@ function sourced(text: string, names: string[]): Record<string, string[]> {
 test('renderMonitorPlan: bash reads back exactly the values, and nothing runs', () => {
   const text = renderMonitorPlan(plan);
   assert.ok(text.split('\n').filter((l) => l && !l.startsWith('#')).every((l) => /^SKIFF_[A-Z_]+=/.test(l) || !l.includes('=(')), 'assignments only');
-  const v = sourced(text, ['SKIFF_DEBUG', 'SKIFF_RUNTIME', 'SKIFF_APP_BUNDLE', 'SKIFF_APP_OOM_COUNTER', 'SKIFF_APP_OOM_RULE', 'SKIFF_GRACE',
+  const v = sourced(text, ['SKIFF_DEBUG', 'SKIFF_RUNTIME', 'SKIFF_RUNTIME_RUN', 'SKIFF_APP_BUNDLE', 'SKIFF_APP_OOM_COUNTER', 'SKIFF_APP_OOM_RULE', 'SKIFF_GRACE',
     'SKIFF_SANDBOX_PID', 'SKIFF_SANDBOX_START', 'SKIFF_CNI_PLUGIN', 'SKIFF_CNI_CONF', 'SKIFF_CNI_NETNS', 'SKIFF_CGROUP_DIRS', 'SKIFF_INTERACTIVE']);
   assert.deepEqual(v['SKIFF_DEBUG'], ['1']);
   assert.deepEqual(v['SKIFF_RUNTIME'], plan.runtime);
+  assert.deepEqual(v['SKIFF_RUNTIME_RUN'], plan.runtimeRun);
   assert.deepEqual(v['SKIFF_APP_BUNDLE'], ['/b/web', NASTY]);
   assert.deepEqual(v['SKIFF_APP_OOM_COUNTER'], ['/cg/web/memory.oom_control', '']);
   assert.deepEqual(v['SKIFF_APP_OOM_RULE'], ['own', 'pod']);

@@ -49,6 +49,7 @@ function setup(apps: AppSpec[], opts: { grace?: number; interactive?: boolean; c
   const plan: MonitorPlan = {
     debug: false,
     runtime: [tools.runtime, '--root', file('runtime')],
+    runtimeRun: [tools.runtime, '--root', file('runtime')],
     runtimeState: file('runtime'),
     runFlags: ['--keep'],
     apps: apps.map((a) => ({

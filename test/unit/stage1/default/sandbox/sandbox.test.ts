@@ -73,10 +73,11 @@ test('the sandbox is launched in a session of its own, in the background of a sh
     assert.ok(Date.now() - started < 900, 'no pipe of ours keeps spawnSync waiting for the child');
     const pid = Number(res.stdout.trim());
     assert.ok(Number.isSafeInteger(pid) && pid > 0, res.stdout);
+    // The shell may exit before its background child has exec'd setsid: look until it has run.
+    for (let i = 0; i < 100 && !(fs.existsSync(out) && fs.readFileSync(err, 'utf8') !== ''); i++) spawnSync('sleep', ['0.02']);
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
     assert.equal(session, pid, 'setsid: the child leads its own session');
-    for (let i = 0; i < 100 && !(fs.existsSync(out) && fs.readFileSync(err, 'utf8') !== ''); i++) spawnSync('sleep', ['0.02']);
     assert.equal(fs.readFileSync(out, 'utf8'), 'child a b\n', 'arguments pass through as data');
     assert.equal(fs.readFileSync(err, 'utf8'), 'oops\n', 'stderr goes to the error file');
     process.kill(pid, 'SIGKILL');

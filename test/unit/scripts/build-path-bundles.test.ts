@@ -1,8 +1,8 @@
-// Which chunks of the split stage0 go into `skiff run`'s own bundle (scripts/build-run-bundle.ts).
+// Which chunks of the split stage0 go into a command's own bundle (scripts/build-path-bundles.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Metafile } from 'esbuild';
-import { runPathOutputs } from '../../../scripts/build-run-bundle.ts';
+import { pathBundleOutputs } from '../../../scripts/build-path-bundles.ts';
 
 type Imp = Metafile['outputs'][string]['imports'][number];
 const out = (imports: Imp[], entryPoint?: string): Metafile['outputs'][string] =>
@@ -33,6 +33,6 @@ test('the static closure of the entry, and dynamic imports only into the run pat
       'd/chunk-FETCH.mjs': out([], 'stage0/commands/fetch.ts'),
     },
   } as Metafile;
-  const got = runPathOutputs(meta, 'd/entry.mjs', ['stage0/commands/run.ts', 'stage0/pods/run-pod.ts']);
+  const got = pathBundleOutputs(meta, 'd/entry.mjs', ['stage0/commands/run.ts', 'stage0/pods/run-pod.ts']);
   assert.deepEqual([...got].sort(), ['d/chunk-A.mjs', 'd/chunk-B.mjs', 'd/chunk-POD.mjs', 'd/chunk-RUN.mjs', 'd/entry.mjs']);
 });
