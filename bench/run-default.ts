@@ -425,16 +425,15 @@ async function podmanMemory(s: Setup): Promise<Pick<MemoryResult, 'conmon' | 'po
 type ExecEvent = ReturnType<typeof parseStrace>[number];
 
 const PHASES = [
-  ['launcher', 'bin/skiff (bash, readlink) until it execs Node'],
-  ['stage0: start-up', 'Node boot, loading stage0, parsing, image lookup: until its first child (flock)'],
-  ['stage0 + run module: prepare, plan', 'locks, overlay mounts, pod files; loading stage1’s run module, checks, runtime choice: until it starts the sandbox'],
-  ['sandbox', '`sh` → `unshare … sh` (hostname, `ip link set lo up`) until catatonit starts'],
-  ['run module: the rest', 'network (none), /etc files, cgroup and runtime records, the bundle, the plan: until stage0 execs the fd-swap shell'],
-  ['monitor start', 'the fd-swap shell, exec bash monitor.sh, until it starts the runtime'],
-  ['runtime run → app', '`crun run` (under its mount-namespace wrapper on a hybrid host) or `runc run` until /bin/true starts (namespaces, cgroups, seccomp)'],
+  ['launcher', 'bin/skiff (bash) until it execs Node'],
+  ['stage0 and the run module: until the sandbox', 'Node boot, loading run.mjs, image lookup, locks and overlay mounts (C helper), pod files, loading stage1’s run module: until its first child, the shell that launches the sandbox'],
+  ['sandbox', '`sh` → `setsid unshare … sh` (hostname, `ip link set lo up`) until catatonit starts'],
+  ['run module: the rest', 'checks (while the sandbox starts), network (none), /etc files, cgroup and runtime records, the bundle, the plan: until stage0 execs the monitor'],
+  ['monitor start', 'bash monitor.sh until it starts the runtime'],
+  ['runtime run → app', '`crun run` (through the stage1’s launcher on a hybrid host) or `runc run` until /bin/true starts (namespaces, cgroups, seccomp)'],
   ['app', '/bin/true'],
   ['after the app', 'until `run` returns (crun removes the container’s cgroup and state itself)'],
-  ['teardown', 'status file (mv), `runc delete` (runc only), sandbox SIGKILL, cgroup rmdir, exit'],
+  ['teardown', 'status file, `runc delete` (runc only), sandbox SIGKILL, cgroup rmdir, exit'],
 ] as const;
 
 /**
@@ -450,21 +449,21 @@ export function defaultPhases(events: readonly ExecEvent[]): number[] | undefine
     e.kind === 'exec' && re.test(e.file) && (who === 'any' || (who === 'main') === (e.pid === main));
   const node0 = after(t0, exec(/\/node$/, 'main'));
   if (!node0) return undefined;
-  const child0 = after(node0.t, (e) => e.kind === 'exec' && e.pid !== main);
-  const unshare = child0 && after(child0.t, exec(/\/unshare$/));
+  // The first child is the shell that launches the sandbox.
+  const launch = after(node0.t, (e) => e.kind === 'exec' && e.pid !== main);
+  const unshare = launch && after(launch.t, exec(/\/unshare$/));
   const catatonit = unshare && after(unshare.t, exec(/\/catatonit$/));
-  const swap = catatonit && after(catatonit.t, exec(/\/bash$/, 'main'));
-  if (!child0 || !unshare || !catatonit || !swap) return undefined;
-  // The runtime, or the wrapper that execs it (`unshare … sh -c 'mount …; exec crun …'`): one pid.
-  const runtime = after(swap.t, exec(/\/(runc|crun|unshare)$/, 'other'));
+  const monitor = catatonit && after(catatonit.t, exec(/\/bash$/, 'main'));
+  if (!launch || !unshare || !catatonit || !monitor) return undefined;
+  // The runtime, or the launcher that execs it (the stage1's runtime-exec, or `unshare … sh -c
+  // 'mount …; exec crun …'`): one pid.
+  const runtime = after(monitor.t, exec(/\/(runc|crun|unshare|runtime-exec)$/, 'other'));
   const app = runtime && after(runtime.t, exec(/\/true$/));
   const appExit = app && after(app.t, (e) => e.kind === 'exit' && e.pid === app.pid);
   const runtimeExit = appExit && after(appExit.t, (e) => e.kind === 'exit' && e.pid === runtime.pid);
   const end = runtimeExit && after(runtimeExit.t, (e) => e.kind === 'exit' && e.pid === main);
   if (!runtime || !app || !appExit || !runtimeExit || !end) return undefined;
-  // The sandbox phase starts at the launching shell, which comes just before unshare.
-  const launch = [...events].reverse().find((e) => e.t <= unshare.t && e.t >= child0.t && e.kind === 'exec' && /\/sh$/.test(e.file)) ?? unshare;
-  const marks = [t0, node0.t, child0.t, launch.t, catatonit.t, swap.t, runtime.t, app.t, appExit.t, runtimeExit.t, end.t];
+  const marks = [t0, node0.t, launch.t, catatonit.t, monitor.t, runtime.t, app.t, appExit.t, runtimeExit.t, end.t];
   return marks.slice(1).map((t, i) => t - marks[i]!);
 }
 

@@ -46,7 +46,7 @@ import type { RuntimeRecord } from './runtime/runtime-record.ts';
 import { openSeccompCache } from './runtime/seccomp-cache.ts';
 import { selectRuntime } from './runtime/select-runtime.ts';
 import type { RuntimeSelection } from './runtime/select-runtime.ts';
-import { abandonSandbox, launchSandbox, readSandboxRecord, waitForSandbox, writeSandboxRecord } from './sandbox/sandbox.ts';
+import { abandonSandbox, launcherRecord, launchSandbox, readSandboxRecord, waitForSandbox, writeSandboxRecord } from './sandbox/sandbox.ts';
 import type { LaunchedSandbox, SandboxTools } from './sandbox/sandbox.ts';
 import { teardownPod } from './teardown-pod.ts';
 
@@ -251,6 +251,8 @@ export async function preparePod(ctx: Stage1Ctx, input: PreparePodInput): Promis
     readyFile: layout.podSandboxReadyPath(ctx.podRoot),
     errorFile: layout.podSandboxErrorPath(ctx.podRoot),
   });
+  const provisional = launcherRecord(launched);
+  if (provisional) writeSandboxRecord(ctx.podRoot, provisional);
   let monitor: MonitorPlan;
   try {
     const manifest = readPodManifest(ctx.podRoot);
@@ -259,7 +261,7 @@ export async function preparePod(ctx: Stage1Ctx, input: PreparePodInput): Promis
     writeFileAtomic(layout.podMonitorPlanPath(ctx.podRoot), renderMonitorPlan(monitor), 0o600, VOLATILE);
     writePodPid(ctx.podRoot, input.monitorPid);
   } catch (err) {
-    // A sandbox not recorded yet is not teardown's to find.
+    // Teardown kills what the record names (the sandbox, or its launcher until it was ready).
     if (readSandboxRecord(ctx.podRoot) === undefined) abandonSandbox(launched);
     const problems = await teardownPod(ctx, input.opts.uuid);
     for (const p of problems) ctx.log.warn(`undoing the pod's setup: ${p}`);

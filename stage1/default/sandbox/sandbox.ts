@@ -88,9 +88,9 @@ export function readStartTime(pid: number): number | undefined {
   }
 }
 
-/** Whether the recorded sandbox is still that process (not gone, not a reused pid). */
+/** Whether the recorded sandbox is still that process (not gone, not a zombie, not a reused pid). */
 export function sandboxAlive(rec: SandboxRecord): boolean {
-  return readStartTime(rec.pid) === rec.startTime;
+  return readStartTime(rec.pid) === rec.startTime && running(rec.pid);
 }
 
 function childOf(pid: number): number | undefined {
@@ -173,6 +173,15 @@ export function waitForSandbox(launched: LaunchedSandbox, timeoutMs = 10_000): S
     throw startFailure(launched.command, why ?? 'its pid 1 is gone');
   }
   return { pid, startTime };
+}
+
+/**
+ * What to record while the sandbox comes up: its launcher (unshare, --kill-child), whose
+ * SIGKILL takes the sandbox's pid 1 along, so a stage0 killed meanwhile leaves gc a handle.
+ */
+export function launcherRecord(launched: LaunchedSandbox): SandboxRecord | undefined {
+  const startTime = readStartTime(launched.helper);
+  return startTime === undefined ? undefined : { pid: launched.helper, startTime };
 }
 
 /** Kills a launched sandbox that was never recorded (unshare --kill-child takes its pid 1 along). */
