@@ -45,7 +45,8 @@ export interface SkiffErrorOptions {
 
 /**
  * Marks a SkiffError whichever copy of this module made it: `skiff run` loads a bundle of its
- * own path, which has its own copy, beside the chunks it loads on demand (scripts/build.ts).
+ * own path, which has its own copy, beside the chunks it loads on demand
+ * (scripts/build-path-bundles.ts).
  */
 const BRAND = Symbol.for('skiff.SkiffError');
 

@@ -23,7 +23,7 @@ export function mountSyscalls(source: string, target: string, opts: { type?: str
     if (o === '') continue;
     const flag = FLAG_OPTIONS[o];
     if (flag !== undefined) flags |= flag;
-    else if (o.includes('=') && !['remount', 'bind', 'rbind'].includes(o)) data.push(o);
+    else if (o.includes('=')) data.push(o);
     else return undefined;
   }
   const joined = data.join(',');

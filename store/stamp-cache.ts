@@ -6,8 +6,9 @@
 //
 // The record decides which image stage0 hands control to, so it is used only if this user owns
 // it and nobody else can write it (a store group member must not be able to point the stage1
-// at an image of theirs). A file changed less than RACY_MS ago is not recorded: a second write
-// within the same ctime tick (coarse on some filesystems) could keep its stamp.
+// at an image of theirs). A file changed less than two seconds ago is not recorded: a second
+// write within the same ctime tick (coarse on some filesystems) could keep its stamp. Keys are
+// `<kind>:<path>`; entries whose file is gone are dropped whenever the record is written.
 import fs from 'node:fs';
 import { stampCachePath } from '../common/layout.ts';
 import { VOLATILE, writeJsonAtomic } from '../common/write-atomic.ts';
@@ -54,8 +55,9 @@ export function recall(dataDir: string, key: string, stamp: string): string | un
 export function remember(dataDir: string, key: string, st: fs.BigIntStats, value: string, nowMs = Date.now()): void {
   if (BigInt(nowMs) * 1_000_000n - st.ctimeNs < RACY_NS) return;
   const file = stampCachePath(dataDir);
+  const kept = Object.entries(readCache(file)).filter(([k]) => fs.existsSync(k.slice(k.indexOf(':') + 1)));
   try {
-    writeJsonAtomic(file, { ...readCache(file), [key]: { stamp: stampOf(st), value } }, 0o600, VOLATILE);
+    writeJsonAtomic(file, { ...Object.fromEntries(kept), [key]: { stamp: stampOf(st), value } }, 0o600, VOLATILE);
   } catch {
     // A cache that cannot be written (a read-only store) only costs the work next time.
   }

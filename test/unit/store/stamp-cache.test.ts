@@ -70,3 +70,20 @@ describe('stamp cache', () => {
     assert.equal(hashFileRemembered(dir, file, 'sha512'), hashFile(file, 'sha512'));
   });
 });
+
+test('entries of files that are gone are dropped when the record is next written', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-stamp-cache-'));
+  try {
+    const a = path.join(dir, 'a');
+    const b = path.join(dir, 'b');
+    fs.writeFileSync(a, 'a');
+    fs.writeFileSync(b, 'b');
+    remember(dir, `sha512:${a}`, fs.statSync(a, { bigint: true }), 'va', LATER());
+    remember(dir, `tree-entries:${b}`, fs.statSync(b, { bigint: true }), 'vb', LATER());
+    fs.rmSync(a);
+    remember(dir, `tree-entries:${b}`, fs.statSync(b, { bigint: true }), 'vb2', LATER());
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(stampCachePath(dir), 'utf8'))), [`tree-entries:${b}`]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
