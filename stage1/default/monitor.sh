@@ -241,15 +241,15 @@ teardown() {
   # bash's loadable rmdir (Debian bash-builtins), when it is there: no fork and exec of
   # rmdir(1) at the end of every pod.
   enable -f /usr/lib/bash/rmdir rmdir 2>/dev/null
-  # rmdir fails with EBUSY for a moment while the last processes of a cgroup exit (the
-  # runtime's own cgroup may still be going away as it returns): look again after 1 ms,
-  # doubling up to 50 ms, for about 3 s in all.
+  # rmdir fails with EBUSY for a moment while the last processes of a cgroup exit: look
+  # again after 1 ms, doubling up to 50 ms, for about 3 s in all.
   local pause=1 secs
   for ((try = 0; try < 70; try++)); do
     dirs=()
     for d in "${SKIFF_CGROUP_DIRS[@]}"; do [ -d "$d" ] && dirs+=("$d"); done
     [ ${#dirs[@]} -eq 0 ] && break
-    rmdir -- "${dirs[@]}" 2>/dev/null && break
+    # No `--`: the loadable builtin takes it for a directory, and these paths are absolute.
+    rmdir "${dirs[@]}" 2>/dev/null && break
     printf -v secs '0.%03d' "$pause"
     nap "$secs"
     ((pause = pause * 2 > 50 ? 50 : pause * 2))
