@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { createHash } from '../common/node-crypto.ts';
 import { digestOf, isDigest, parseDigest, type Digest } from '../common/ids.ts';
-import { recall, remember, stampOf } from './stamp-cache.ts';
+import { fileStamp } from '../common/owned-file.ts';
+import { recall, remember } from './stamp-cache.ts';
 
 function hashFd(fd: number, algo: 'sha256' | 'sha512'): Digest {
   const hash = createHash(algo);
@@ -26,11 +27,11 @@ export function hashFileRemembered(dataDir: string, file: string, algo: 'sha256'
   try {
     const before = fs.fstatSync(fd, { bigint: true });
     const key = `${algo}:${file}`;
-    const known = recall(dataDir, key, stampOf(before));
+    const known = recall(dataDir, key, fileStamp(before));
     if (known !== undefined && known.startsWith(`${algo}:`) && isDigest(known)) return parseDigest(known);
     const digest = hashFd(fd, algo);
     const after = fs.fstatSync(fd, { bigint: true });
-    if (stampOf(after) === stampOf(before)) remember(dataDir, key, after, digest, nowMs);
+    if (fileStamp(after) === fileStamp(before)) remember(dataDir, key, after, digest, nowMs);
     return digest;
   } finally {
     fs.closeSync(fd);

@@ -11,6 +11,7 @@
 // `<kind>:<path>`; entries whose file is gone are dropped whenever the record is written.
 import fs from 'node:fs';
 import { stampCachePath } from '../common/layout.ts';
+import { fileStamp, readOwnedFile } from '../common/owned-file.ts';
 import { VOLATILE, writeJsonAtomic } from '../common/write-atomic.ts';
 
 const RACY_NS = 2_000_000_000n;
@@ -20,27 +21,14 @@ interface Remembered {
   value: string;
 }
 
-/** One file's identity and last change, as fstat/stat report it. */
-export function stampOf(st: fs.BigIntStats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-}
-
 function readCache(file: string): Record<string, Remembered> {
-  let fd: number;
+  const bytes = readOwnedFile(file, 0o022);
+  if (!bytes) return {};
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-  } catch {
-    return {};
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0) return {};
-    const parsed: unknown = JSON.parse(fs.readFileSync(fd, 'utf8'));
+    const parsed: unknown = JSON.parse(bytes.toString('utf8'));
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, Remembered>) : {};
   } catch {
     return {};
-  } finally {
-    fs.closeSync(fd);
   }
 }
 
@@ -57,7 +45,7 @@ export function remember(dataDir: string, key: string, st: fs.BigIntStats, value
   const file = stampCachePath(dataDir);
   const kept = Object.entries(readCache(file)).filter(([k]) => fs.existsSync(k.slice(k.indexOf(':') + 1)));
   try {
-    writeJsonAtomic(file, { ...Object.fromEntries(kept), [key]: { stamp: stampOf(st), value } }, 0o600, VOLATILE);
+    writeJsonAtomic(file, { ...Object.fromEntries(kept), [key]: { stamp: fileStamp(st), value } }, 0o600, VOLATILE);
   } catch {
     // A cache that cannot be written (a read-only store) only costs the work next time.
   }

@@ -9,7 +9,8 @@ import { SkiffError } from '../common/errors.ts';
 import type { TreeId } from '../common/ids.ts';
 import * as layout from '../common/layout.ts';
 import { writeFileAtomic, writeJsonAtomic, fsyncDir } from '../common/write-atomic.ts';
-import { recall, remember, stampOf } from './stamp-cache.ts';
+import { fileStamp } from '../common/owned-file.ts';
+import { recall, remember } from './stamp-cache.ts';
 import { captureStamp, computeTreeHash, parseTreeRecord, verifyTree, type TreeEntry, type TreeRecord } from './tree/tree-record.ts';
 
 export interface TreeTmp extends Disposable {
@@ -111,7 +112,7 @@ function readTreeRecordStat(dataDir: string, id: TreeId): { record: TreeRecord; 
 /** The hash of a record's entries, remembered by the record file's stamp (store/stamp-cache.ts). */
 function entriesHash(dataDir: string, id: TreeId, record: TreeRecord, st: fs.BigIntStats): string {
   const key = `tree-entries:${layout.treeRecordPath(dataDir, id)}`;
-  const known = recall(dataDir, key, stampOf(st));
+  const known = recall(dataDir, key, fileStamp(st));
   if (known !== undefined) return known;
   const hash = computeTreeHash(record.entries);
   remember(dataDir, key, st, hash);

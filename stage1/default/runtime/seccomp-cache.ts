@@ -12,6 +12,7 @@
 // non-cryptographic hash of that key (this path does not load node:crypto).
 import fs from 'node:fs';
 import { SECCOMP_CACHE_DIR, seccompCacheFilterPath, seccompCacheKeyPath } from '../../../common/layout.ts';
+import { fileStamp, readOwnedFile } from '../../../common/owned-file.ts';
 import { writeFileAtomic } from '../../../common/write-atomic.ts';
 import type { OciHook, OciRuntimeSpec } from '../oci-spec/oci-runtime-types.ts';
 
@@ -28,8 +29,7 @@ export interface SeccompCache {
 
 function stamp(file: string): string | undefined {
   try {
-    const st = fs.statSync(file, { bigint: true });
-    return `${file}:${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    return `${file}:${fileStamp(fs.statSync(file, { bigint: true }))}`;
   } catch {
     return undefined;
   }
@@ -85,24 +85,6 @@ export function keyName(text: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
-function readOwn(file: string): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o077) !== 0) return undefined;
-    return fs.readFileSync(fd);
-  } catch {
-    return undefined;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** A poststart hook that copies crun's export of the filter into the cache (atomically). */
 export function harvestHook(exportPath: string, filterPath: string): OciHook {
   return {
@@ -124,9 +106,9 @@ export function applySeccompCache(cache: SeccompCache, spec: OciRuntimeSpec, exp
   const name = keyName(key);
   const keyFile = seccompCacheKeyPath(cache.dir, name);
   const filterFile = seccompCacheFilterPath(cache.dir, name);
-  const storedKey = readOwn(keyFile);
+  const storedKey = readOwnedFile(keyFile, 0o077);
   if (storedKey?.toString('utf8') === key) {
-    const filter = readOwn(filterFile);
+    const filter = readOwnedFile(filterFile, 0o077);
     // A classic BPF program is a whole number of 8-byte instructions.
     if (filter && filter.length > 0 && filter.length % 8 === 0) {
       spec.annotations = { ...spec.annotations, [SECCOMP_BPF_ANNOTATION]: filter.toString('base64') };

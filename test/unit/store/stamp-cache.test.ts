@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { stampCachePath } from '../../../common/layout.ts';
 import { hashFile, hashFileRemembered } from '../../../store/hash-file.ts';
-import { recall, remember, stampOf } from '../../../store/stamp-cache.ts';
+import { fileStamp } from '../../../common/owned-file.ts';
+import { recall, remember } from '../../../store/stamp-cache.ts';
 
 const LATER = (): number => Date.now() + 10_000;
 
@@ -25,16 +26,16 @@ describe('stamp cache', () => {
   test('a value is recalled for the stamp it was remembered with, and only for it', () => {
     const st = fs.statSync(file, { bigint: true });
     remember(dir, 'k', st, 'v1', LATER());
-    assert.equal(recall(dir, 'k', stampOf(st)), 'v1');
-    assert.equal(recall(dir, 'other', stampOf(st)), undefined);
+    assert.equal(recall(dir, 'k', fileStamp(st)), 'v1');
+    assert.equal(recall(dir, 'other', fileStamp(st)), undefined);
     fs.appendFileSync(file, 'more');
-    assert.equal(recall(dir, 'k', stampOf(fs.statSync(file, { bigint: true }))), undefined);
+    assert.equal(recall(dir, 'k', fileStamp(fs.statSync(file, { bigint: true }))), undefined);
   });
 
   test('a file changed in the last two seconds is not remembered (its ctime tick may not be over)', () => {
     const st = fs.statSync(file, { bigint: true });
     remember(dir, 'k', st, 'v1');
-    assert.equal(recall(dir, 'k', stampOf(st)), undefined);
+    assert.equal(recall(dir, 'k', fileStamp(st)), undefined);
     assert.equal(fs.existsSync(stampCachePath(dir)), false);
   });
 
@@ -43,13 +44,13 @@ describe('stamp cache', () => {
     remember(dir, 'k', st, 'v1', LATER());
     assert.equal((fs.statSync(stampCachePath(dir)).mode & 0o777), 0o600);
     fs.chmodSync(stampCachePath(dir), 0o666);
-    assert.equal(recall(dir, 'k', stampOf(st)), undefined);
+    assert.equal(recall(dir, 'k', fileStamp(st)), undefined);
     fs.chmodSync(stampCachePath(dir), 0o600);
-    assert.equal(recall(dir, 'k', stampOf(st)), 'v1');
+    assert.equal(recall(dir, 'k', fileStamp(st)), 'v1');
     fs.writeFileSync(stampCachePath(dir), '{not json');
-    assert.equal(recall(dir, 'k', stampOf(st)), undefined);
+    assert.equal(recall(dir, 'k', fileStamp(st)), undefined);
     remember(dir, 'k', st, 'v2', LATER());
-    assert.equal(recall(dir, 'k', stampOf(st)), 'v2');
+    assert.equal(recall(dir, 'k', fileStamp(st)), 'v2');
   });
 
   test('hashFileRemembered hashes as hashFile does, and answers from the record while the file is unchanged', () => {
@@ -66,7 +67,7 @@ describe('stamp cache', () => {
     fs.writeFileSync(file, 'other stage1 bytes');
     assert.equal(hashFileRemembered(dir, file, 'sha512'), hashFile(file, 'sha512'));
     // A malformed value is not trusted.
-    fs.writeFileSync(stampCachePath(dir), JSON.stringify({ [key]: { stamp: stampOf(fs.statSync(file, { bigint: true })), value: 'sha512:zz' } }), { mode: 0o600 });
+    fs.writeFileSync(stampCachePath(dir), JSON.stringify({ [key]: { stamp: fileStamp(fs.statSync(file, { bigint: true })), value: 'sha512:zz' } }), { mode: 0o600 });
     assert.equal(hashFileRemembered(dir, file, 'sha512'), hashFile(file, 'sha512'));
   });
 });
