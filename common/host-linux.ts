@@ -153,6 +153,16 @@ export function createLinuxHost(): Host {
       const n = sys();
       return n ? nativeMoveFds(n, moves) : undefined;
     },
+    spawnDetached(file, argv, stdio) {
+      const n = sys();
+      if (!n) return undefined;
+      const pid = n.spawnDetached(file, argv, stdio);
+      if (pid > 0) return pid;
+      if (-pid === os.constants.errno.ENOENT) {
+        throw new SkiffError('TOOL_MISSING', `${file} not found`, { hint: `install the Debian package ${toolPackage(file)}` });
+      }
+      throw new SkiffError('TOOL_FAILED', `starting ${file}: ${errnoText(-pid)}`);
+    },
   };
 }
 

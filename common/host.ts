@@ -38,5 +38,12 @@ export interface Host {
    * failed), or undefined when this host cannot (then a shell does the moves after the exec).
    */
   moveFds?(moves: ReadonlyArray<readonly [from: number, to: number]>): (() => void) | undefined;
+  /**
+   * Starts `file` (argv[0] included in `argv`, this process's environment) as nobody's child, in
+   * a session of its own, with fds 0-2 from `stdio` and no other fd, and returns its pid at once;
+   * undefined when this host cannot (then a shell puts it in the background). Throws a
+   * SkiffError when it cannot start (TOOL_MISSING when there is no `file`).
+   */
+  spawnDetached?(file: string, argv: readonly string[], stdio: readonly [number, number, number]): number | undefined;
   geteuid(): number;
 }

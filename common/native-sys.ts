@@ -1,6 +1,7 @@
 // The optional C helper (native/skiff-sys.c, built into dist/native/ when a C compiler is
 // there): flock(2), mount(2) and umount2(2) without a flock(1) or mount(8) process each, and
-// the fd moves that hand the pod lock to stage1 without a shell.
+// the fd moves that hand the pod lock to stage1 without a shell, and a detached start (the pod's
+// sandbox) without a shell to put it in the background.
 // Without it (no compiler at build time, SKIFF_NATIVE=0), host-linux.ts runs the tools.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,8 @@ export interface NativeSys {
   dupCloexec(fd: number, min: number): number;
   /** Sets (1) or clears (0) FD_CLOEXEC: the old state (0/1), or -errno. */
   setCloexec(fd: number, on: number): number;
+  /** Starts argv (argv[0] included) as nobody's child in a new session, fds 0-2 from stdio: the pid, or -errno. */
+  spawnDetached(file: string, argv: readonly string[], stdio: readonly [number, number, number]): number;
 }
 
 export const NATIVE_ENV = 'SKIFF_NATIVE';
@@ -37,7 +40,7 @@ export function loadNativeSys(env: Readonly<Record<string, string | undefined>> 
       return undefined; // built for another machine: the tools still work
     }
     const e = mod.exports;
-    const names: readonly (keyof NativeSys)[] = ['flock', 'mount', 'umount2', 'dup2', 'dupCloexec', 'setCloexec'];
+    const names: readonly (keyof NativeSys)[] = ['flock', 'mount', 'umount2', 'dup2', 'dupCloexec', 'setCloexec', 'spawnDetached'];
     return names.every((n) => typeof e[n] === 'function') ? (e as NativeSys) : undefined;
   }
   return undefined;

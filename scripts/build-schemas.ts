@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
+import { eagerFunctions } from './eager-functions.ts';
 
 const SCHEMAS_DIR = path.join(import.meta.dirname, '..', 'common', 'schemas');
 export const DEFAULT_OUT_DIR = path.join(SCHEMAS_DIR, 'generated');
@@ -76,7 +77,7 @@ export async function buildSchemas(outDir: string = DEFAULT_OUT_DIR, schemasDir:
     refs[name] = SCHEMA_BASE_ID + file;
   }
 
-  const code = rewriteRuntimeRequires(standaloneCode(ajv, refs));
+  const code = eagerFunctions(rewriteRuntimeRequires(standaloneCode(ajv, refs)));
   await fs.mkdir(outDir, { recursive: true });
   await fs.writeFile(path.join(outDir, 'validators.mjs'), HEADER + code);
   await fs.writeFile(path.join(outDir, 'validators.d.mts'), DECLARATIONS);

@@ -61,6 +61,9 @@ const FLAVORS: readonly FlavorSpec[] = [
       { path: 'skiff/stage1/monitor.sh', copy: 'stage1/default/monitor.sh', mode: 0o755 },
       // Built by scripts/build-native.ts when there is a C compiler (else the monitor uses unshare(1)).
       { path: 'skiff/stage1/runtime-exec', copy: 'dist/native/skiff-runtime-exec', mode: 0o755, optional: true },
+      // The Node-API helper (common/native-sys.ts looks for it at ../native/ from run.mjs): the
+      // sandbox starts without a shell. Optional too (the run module then runs setsid(1) from sh).
+      { path: 'skiff/native/skiff-sys.node', copy: 'dist/native/skiff-sys.node', mode: 0o644, optional: true },
       { path: 'skiff/stage1/enter.mjs', bundle: 'stage1/default/enter.ts' },
       { path: 'skiff/stage1/stop.mjs', bundle: 'stage1/default/stop.ts' },
       { path: 'skiff/stage1/gc.mjs', bundle: 'stage1/default/gc.ts' },

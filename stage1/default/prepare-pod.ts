@@ -244,7 +244,7 @@ export async function preparePod(ctx: Stage1Ctx, input: PreparePodInput): Promis
   // Its few processes start on the other CPU while this one reads and checks the pod (~8 ms
   // of every run); allocate waits for it and records it, and from then on a failure is undone
   // by teardown, as any other.
-  const launched = launchSandbox({
+  const launched = launchSandbox(ctx.host, {
     hostname: sandboxPlan.hostname,
     ownNetwork: sandboxPlan.mode.kind !== 'host',
     tools: sandboxPlan.tools,

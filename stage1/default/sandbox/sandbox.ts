@@ -9,13 +9,13 @@
 // process in the pod's PID namespace (the kernel's zap_pid_ns_processes).
 //
 // It is started in its own session (setsid) so a Ctrl-C on the terminal reaches the apps
-// through the monitor, not the sandbox, and it never holds the pod lock (Node opens nothing
-// inheritable). Its pid and start time are recorded, so nobody ever signals a reused pid.
-// A short-lived shell puts it in the background and exits, so it is nobody's child: run in
-// stage0's process (the run module), it would otherwise become a child of the monitor that
-// process execs, and a bash waiting for "any child" would then wait for the pod's sandbox.
-// That shell is run with spawnSync and the sandbox says it is ready by making a file, with no
-// pipe to it: a child with stream pipes costs ~6 ms more of the main thread than the fork.
+// through the monitor, not the sandbox, and it never holds the pod lock (it gets fds 0-2 and
+// nothing else). Its pid and start time are recorded, so nobody ever signals a reused pid.
+// It is nobody's child: run in stage0's process (the run module), it would otherwise become a
+// child of the monitor that process execs, and a bash waiting for "any child" would then wait
+// for the pod's sandbox. The C helper starts it so (Host.spawnDetached, ~0.3 ms); without the
+// helper, a short-lived shell run with spawnSync puts it in the background and exits (~4 ms
+// of this thread). Either way it says it is ready by making a file, with no pipe to it.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -136,18 +136,40 @@ function startFailure(command: string, why: string): SkiffError {
   });
 }
 
-/** Launches the sandbox and returns at once (one short-lived shell); waitForSandbox waits for it. */
-export function launchSandbox(opts: StartSandboxOptions): LaunchedSandbox {
+/** Launches the sandbox and returns at once; waitForSandbox waits for it. */
+export function launchSandbox(host: Pick<Host, 'spawnDetached'>, opts: StartSandboxOptions): LaunchedSandbox {
   const argv = sandboxCommand(opts);
   const command = argv.slice(0, 8).join(' ');
   fs.rmSync(opts.readyFile, { force: true });
-  const launch = launchInBackground(opts.tools.setsid, argv, opts.errorFile);
+  const helper = spawnWithHelper(host, argv, opts.errorFile, command) ?? spawnWithShell(opts.tools.setsid, argv, opts.errorFile, command);
+  return { helper, readyFile: opts.readyFile, errorFile: opts.errorFile, command };
+}
+
+function spawnWithHelper(host: Pick<Host, 'spawnDetached'>, argv: readonly string[], errorFile: string, command: string): number | undefined {
+  if (!host.spawnDetached) return undefined;
+  const nul = fs.openSync('/dev/null', 'r+');
+  try {
+    const err = fs.openSync(errorFile, 'w', 0o644);
+    try {
+      return host.spawnDetached(argv[0]!, argv, [nul, nul, err]);
+    } catch (e) {
+      throw startFailure(command, (e as Error).message);
+    } finally {
+      fs.closeSync(err);
+    }
+  } finally {
+    fs.closeSync(nul);
+  }
+}
+
+function spawnWithShell(setsid: string, argv: readonly string[], errorFile: string, command: string): number {
+  const launch = launchInBackground(setsid, argv, errorFile);
   const res = spawnSync(launch[0]!, launch.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   const helper = Number(res.stdout?.trim());
   if (res.error || res.status !== 0 || !Number.isSafeInteger(helper) || helper <= 0) {
     throw startFailure(command, res.error?.message ?? (res.stderr?.trim() || `its launcher exited with ${res.status}`));
   }
-  return { helper, readyFile: opts.readyFile, errorFile: opts.errorFile, command };
+  return helper;
 }
 
 /** Waits (looking every ms) until the sandbox has set up its namespaces; returns its record. */

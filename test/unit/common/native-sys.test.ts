@@ -94,3 +94,44 @@ test('moveFds: dup2s in order, marks the sources close-on-exec, and undoes it al
     fs.closeSync(b);
   }
 });
+
+test('spawnDetached: nobody’s child, a session of its own, fds 0-2 as given and no other, default signals', { skip: native ? false : 'no C helper built here' }, async () => {
+  const host = createLinuxHost();
+  const out = path.join(dir, 'detached.out');
+  const nul = fs.openSync('/dev/null', 'r+');
+  const err = fs.openSync(out, 'w');
+  // An inheritable fd of ours (as the launcher's fd 99 is) must not reach the child.
+  const leak = fs.openSync('/dev/null', 'r');
+  const moved = native!.dup2(leak, 77);
+  assert.equal(moved, 0);
+  let pid: number | undefined;
+  try {
+    const script = 'read -r _ _ _ ppid _ sid _ < /proc/$$/stat; echo "$$ $ppid $sid"; ls /proc/$$/fd | tr "\\n" " "; echo; grep SigIgn /proc/$$/status';
+    pid = host.spawnDetached!('/bin/sh', ['sh', '-c', `(${script}) >&2`], [nul, nul, err]);
+  } finally {
+    for (const fd of [nul, err, leak, 77]) fs.closeSync(fd);
+  }
+  assert.ok(pid !== undefined && pid > 0);
+  const deadline = Date.now() + 5000;
+  while (!/SigIgn/.test(fs.readFileSync(out, 'utf8')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  const [ids, fds, sigIgn] = fs.readFileSync(out, 'utf8').trim().split('\n');
+  const [self, ppid, sid] = ids!.split(' ').map(Number);
+  assert.equal(self, pid);
+  assert.notEqual(ppid, process.pid, 'reparented: its parent exited');
+  assert.equal(sid, pid, 'a session leader');
+  // The shell's own fds: 0-2, plus the one `ls` opens to read the directory.
+  assert.ok(fds!.trim().split(' ').map(Number).filter((fd) => fd > 2).length <= 1, fds);
+  assert.ok(!fds!.split(' ').includes('77'), fds);
+  assert.match(sigIgn!, /SigIgn:\s+0+$/, 'no signal ignored (Node ignores SIGPIPE)');
+});
+
+test('spawnDetached of a missing program is TOOL_MISSING; a bad fd is refused', { skip: native ? false : 'no C helper built here' }, () => {
+  const host = createLinuxHost();
+  const nul = fs.openSync('/dev/null', 'r+');
+  try {
+    assert.throws(() => host.spawnDetached!('/nonexistent/prog', ['prog'], [nul, nul, nul]), (e: Error & { code?: string }) => e.code === 'TOOL_MISSING');
+    assert.throws(() => host.spawnDetached!('/bin/true', ['true'], [nul, nul, 9999]), /starting \/bin\/true: .*(bad file descriptor|EBADF)/i);
+  } finally {
+    fs.closeSync(nul);
+  }
+});

@@ -21,6 +21,9 @@ describe('buildSchemas', () => {
       const code = fs.readFileSync(path.join(out, 'validators.mjs'), 'utf8');
       assert.doesNotMatch(code, /\brequire\(/);
       assert.match(code, /^import ajvRuntime_ucs2length from "ajv\/dist\/runtime\/ucs2length\.js";$/m);
+      // Compiled with the module, so Node's compile cache keeps them (scripts/eager-functions.ts).
+      assert.doesNotMatch(code, /^function validate/m);
+      assert.match(code, /^var validate\d+ = \(function validate\d+\(/m);
       const mod = (await import(pathToFileURL(path.join(out, 'validators.mjs')).href)) as Record<string, unknown>;
       assert.deepEqual(Object.keys(mod).sort(), Object.keys(SCHEMA_EXPORTS).sort());
       for (const name of Object.keys(SCHEMA_EXPORTS)) assert.equal(typeof mod[name], 'function', name);
