@@ -426,8 +426,8 @@ type ExecEvent = ReturnType<typeof parseStrace>[number];
 
 const PHASES = [
   ['launcher', 'bin/skiff (bash) until it execs Node'],
-  ['stage0 and the run module: until the sandbox', 'Node boot, loading run.mjs, image lookup, locks and overlay mounts (C helper), pod files, loading stage1’s run module: until its first child, the shell that launches the sandbox'],
-  ['sandbox', '`sh` → `setsid unshare … sh` (hostname, `ip link set lo up`) until catatonit starts'],
+  ['stage0 and the run module: until the sandbox', 'Node boot, loading run.mjs, image lookup, locks and overlay mounts (C helper), pod files, loading stage1’s run module: until its first child, the sandbox (`unshare`, started by the C helper; without it a shell that runs `setsid unshare`)'],
+  ['sandbox', '`unshare … sh` (hostname, `ip link set lo up`) until catatonit starts'],
   ['run module: the rest', 'checks (while the sandbox starts), network (none), /etc files, cgroup and runtime records, the bundle, the plan: until stage0 execs the monitor'],
   ['monitor start', 'bash monitor.sh until it starts the runtime'],
   ['runtime run → app', '`crun run` (through the stage1’s launcher on a hybrid host) or `runc run` until /bin/true starts (namespaces, cgroups, seccomp)'],
@@ -449,7 +449,7 @@ export function defaultPhases(events: readonly ExecEvent[]): number[] | undefine
     e.kind === 'exec' && re.test(e.file) && (who === 'any' || (who === 'main') === (e.pid === main));
   const node0 = after(t0, exec(/\/node$/, 'main'));
   if (!node0) return undefined;
-  // The first child is the shell that launches the sandbox.
+  // The first child is the sandbox's unshare (or, without the C helper, the shell that launches it).
   const launch = after(node0.t, (e) => e.kind === 'exec' && e.pid !== main);
   const unshare = launch && after(launch.t, exec(/\/unshare$/));
   const catatonit = unshare && after(unshare.t, exec(/\/catatonit$/));
