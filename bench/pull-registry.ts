@@ -3,8 +3,14 @@
 // verify, store the blobs) and, for the same work as skiff's, skopeo copy followed by
 // `umoci unpack`. The image is the ~300 MB, 3-layer OCI bench image of make-bench-images.ts,
 // pushed once into Debian's docker-registry on 127.0.0.1 (plain http). Every run writes into a
-// fresh directory; cases are interleaved round by round, each after an untimed `sync` and a
-// wait for a quiet machine (as import-render.ts does).
+// fresh directory, each after an untimed `sync` and a wait for a quiet machine (as
+// import-render.ts does). The two pulls (skiff, skopeo) are measured first, interleaved round
+// by round in alternating order; the two cases that write the whole ~9000-file tree (skiff's
+// import from disk, skopeo + umoci) come after, in rounds of their own. Interleaved with those,
+// a pull measured ext4 more than the pull: `sync` returns before ext4 is done with a mass of new
+// inodes, and skiff fsyncs what it stores (each fsync commits ext4's journal, which in
+// data=ordered mode waits for other files' data too) while skopeo never syncs, so skiff alone
+// paid for the neighbours' writes (docs/benchmarks.md).
 //
 //   node bench/pull-registry.ts [--images=DIR] [--work=DIR] [--runs=3] [--settle=180]
 //                               [--write-docs] [--keep]
@@ -29,6 +35,8 @@ const REPO = 'bench/big:1';
 
 interface Case {
   key: string;
+  /** 1: the pulls compared with each other; 2: the cases that write a whole tree, after them. */
+  phase: 1 | 2;
   label: string;
   shown: string;
   run(dir: string): Promise<number>;
@@ -53,23 +61,23 @@ function casesFor(s: Setup): Case[] {
   const skopeo = ['copy', '--quiet', '--insecure-policy', '--src-tls-verify=false', src];
   return [
     {
-      key: 'skiff', label: 'skiff fetch (download, verify, store; render at first use)',
+      key: 'skiff', phase: 1, label: 'skiff fetch (download, verify, store; render at first use)',
       shown: `skiff --dir DIR --insecure-options=image,http fetch docker://127.0.0.1:PORT/${REPO}`,
       run: (dir) => timeCommand(NODE, [s.skiff, '--dir', dir, '--local-config', config, '--system-config', config, '--insecure-options=image,http', 'fetch', src], env),
     },
     {
       // The same import from disk: what the network part of the pull costs is the difference.
-      key: 'skiff-local', label: 'skiff fetch of the pushed OCI layout from disk (no network)',
+      key: 'skiff-local', phase: 2, label: 'skiff fetch of the pushed OCI layout from disk (no network)',
       shown: 'skiff --dir DIR --insecure-options=image fetch oci:oci:bench',
       run: (dir) => timeCommand(NODE, [s.skiff, '--dir', dir, '--local-config', config, '--system-config', config, '--insecure-options=image', 'fetch', `oci:${s.ociDir}:bench`], env),
     },
     {
-      key: 'skopeo', label: 'skopeo copy to an OCI layout (download, verify, store)',
+      key: 'skopeo', phase: 1, label: 'skopeo copy to an OCI layout (download, verify, store)',
       shown: `skopeo copy --src-tls-verify=false docker://127.0.0.1:PORT/${REPO} oci:DIR:bench`,
       run: (dir) => timeCommand('skopeo', [...skopeo, `oci:${dir}:bench`], env),
     },
     {
-      key: 'skopeo-umoci', label: 'skopeo copy, then umoci unpack (the end state of a pull and its first render)',
+      key: 'skopeo-umoci', phase: 2, label: 'skopeo copy, then umoci unpack (the end state of a pull and its first render)',
       shown: `skopeo copy … oci:DIR:bench && umoci unpack --image DIR:bench DIR/bundle`,
       run: (dir) => timeCommand('sh', ['-c', 'skopeo "$@" "oci:$0:bench" && umoci unpack --image "$0:bench" "$0/bundle"', dir, ...skopeo], env),
     },
@@ -79,13 +87,17 @@ function casesFor(s: Setup): Case[] {
 async function measure(s: Setup, runs: number): Promise<Map<string, number[]>> {
   const cases = casesFor(s);
   const times = new Map<string, number[]>(cases.map((c) => [c.key, []]));
-  for (let round = 1; round <= runs; round++) {
-    for (const c of cases) {
-      await syncDisks();
-      await waitForQuiet();
-      const t = await c.run(path.join(s.work, `r${round}-${c.key}`));
-      times.get(c.key)!.push(t);
-      console.log(`round ${round}: ${c.label.padEnd(58)} ${t.toFixed(2)} s`);
+  for (const phase of [1, 2] as const) {
+    const inPhase = cases.filter((c) => c.phase === phase);
+    for (let round = 1; round <= runs; round++) {
+      // Alternating order, so neither case always runs right after the other.
+      for (const c of round % 2 === 1 ? inPhase : [...inPhase].reverse()) {
+        await syncDisks();
+        await waitForQuiet();
+        const t = await c.run(path.join(s.work, `r${round}-${c.key}`));
+        times.get(c.key)!.push(t);
+        console.log(`round ${round}: ${c.label.padEnd(58)} ${t.toFixed(2)} s`);
+      }
     }
   }
   return times;
@@ -110,7 +122,8 @@ function renderTable(s: Setup, times: Map<string, number[]>, runs: number): stri
     ...rows,
     '',
     `Median and best of ${runs} runs; MB/s is of the ${mb.toFixed(0)} MB that cross the wire (${s.layers} gzip layers and the config),`,
-    'from docker-registry 2.8 on 127.0.0.1 over plain http, its storage in the page cache.',
+    'from docker-registry 2.8 on 127.0.0.1 over plain http, its storage in the page cache. The two pulls ran first,',
+    'interleaved in alternating order; the two rows that write the whole tree ran after them, in rounds of their own.',
   ].join('\n');
 }
 
