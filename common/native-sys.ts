@@ -25,12 +25,15 @@ export interface NativeSys {
 
 export const NATIVE_ENV = 'SKIFF_NATIVE';
 
-/** Beside the bundle (dist/stage0/… → dist/native/), or from source (common/ → dist/native/). */
-const CANDIDATES = ['../native/skiff-sys.node', '../dist/native/skiff-sys.node'];
+/**
+ * Beside the bundle (dist/stage0/… → dist/native/, and in the default stage1's ACI
+ * skiff/stage1/run.mjs → skiff/native/), or from source (common/ → dist/native/).
+ */
+export const NATIVE_SYS_CANDIDATES = ['../native/skiff-sys.node', '../dist/native/skiff-sys.node'] as const;
 
 export function loadNativeSys(env: Readonly<Record<string, string | undefined>> = process.env): NativeSys | undefined {
   if (env[NATIVE_ENV] === '0') return undefined;
-  for (const rel of CANDIDATES) {
+  for (const rel of NATIVE_SYS_CANDIDATES) {
     const file = fileURLToPath(new URL(rel, import.meta.url));
     if (!fs.existsSync(file)) continue;
     const mod = { exports: {} as Partial<NativeSys> };

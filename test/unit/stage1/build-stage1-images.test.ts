@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { extract } from 'tar-stream';
 import type { ImageManifest } from '../../../common/appc-types.ts';
+import { NATIVE_SYS_CANDIDATES } from '../../../common/native-sys.ts';
 import { STAGE1_ANNOTATIONS, STAGE1_INTERFACE_VERSION } from '../../../common/stage1-interface.ts';
 import { buildStage1Images, stage1StagingRootfs } from '../../../stage1-images/build-stage1-images.ts';
 
@@ -75,4 +76,21 @@ test('the fly stage1 ACI: layout, manifest, deterministic bytes', async (t) => {
     assert.deepEqual(fs.readFileSync(path.join(rootfs, p)), list.find((m) => m.name === `rootfs${p}`)!.data);
   }
   assert.equal(fs.statSync(path.join(rootfs, 'skiff/stage1/run')).mode & 0o777, 0o755);
+});
+
+test('the default stage1 ACI carries the C helpers when they are built, where its run module looks for them', async (t) => {
+  const repo = path.join(import.meta.dirname, '..', '..', '..');
+  const built = ['skiff-sys.node', 'skiff-runtime-exec'].every((f) => fs.existsSync(path.join(repo, 'dist', 'native', f)));
+  if (!built) return t.skip('no C helpers built here (no compiler)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-s1img-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const images = await buildStage1Images(dir, { version: '9.8.7', flavors: ['default'] });
+  const list = await members(images[0]!.path);
+  const mode = (name: string): number | undefined => list.find((m) => m.name === name)?.mode;
+  assert.equal(mode('rootfs/skiff/stage1/runtime-exec'), 0o755);
+  // common/native-sys.ts resolves its first candidate against the module's own URL.
+  const helper = path.posix.join('rootfs/skiff/stage1', NATIVE_SYS_CANDIDATES[0]);
+  assert.equal(helper, 'rootfs/skiff/native/skiff-sys.node');
+  assert.equal(mode(helper), 0o644);
+  assert.deepEqual(list.find((m) => m.name === helper)!.data, fs.readFileSync(path.join(repo, 'dist', 'native', 'skiff-sys.node')));
 });
