@@ -426,7 +426,7 @@ type ExecEvent = ReturnType<typeof parseStrace>[number];
 
 const PHASES = [
   ['launcher', 'bin/skiff (bash) until it execs Node'],
-  ['stage0 and the run module: until the sandbox', 'Node boot, loading run.mjs, image lookup, locks and overlay mounts (C helper), pod files, loading stage1’s run module: until its first child, the sandbox (`unshare`, started by the C helper; without it a shell that runs `setsid unshare`)'],
+  ['stage0 and the run module: until the sandbox', 'Node boot, loading run.cjs (from skiff’s code cache), image lookup, locks and overlay mounts (C helper), pod files, loading stage1’s run module: until its first child, the sandbox (`unshare`, started by the C helper; without it a shell that runs `setsid unshare`)'],
   ['sandbox', '`unshare … sh` (hostname, `ip link set lo up`) until catatonit starts'],
   ['run module: the rest', 'checks (while the sandbox starts), network (none), /etc files, cgroup and runtime records, the bundle, the plan: until stage0 execs the monitor'],
   ['monitor start', 'bash monitor.sh until it starts the runtime'],

@@ -1,6 +1,7 @@
 // The context every library call takes explicitly (libcrun_context_t, pnpm's createCafs(storeDir, opts)):
 // no module-level state anywhere in skiff.
 import { SkiffError } from './errors.ts';
+import type { CodeCache } from './code-cache.ts';
 import type { Host } from './host.ts';
 import type { Logger } from './log.ts';
 
@@ -56,6 +57,11 @@ export interface Ctx {
   insecure: InsecureOptions;
   limits: Limits;
   progress?: Progress;
+  /**
+   * How this process loads the CommonJS code it runs in-process (a stage1's run module), and
+   * saves what V8 compiled of it before an execve. Absent: plain require, nothing kept.
+   */
+  codeCache?: CodeCache;
 }
 
 /** Parses `--insecure-options=image,ondisk` (and `all`). */

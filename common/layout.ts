@@ -15,6 +15,11 @@ export const DEFAULT_DATA_DIR = '/var/lib/skiff';
  */
 export const ROOT_COMPILE_CACHE_DIR = '/var/cache/skiff/node-compile-cache';
 export const USER_COMPILE_CACHE_SUBDIR = '.cache/skiff/node-compile-cache';
+/**
+ * skiff's own V8 code cache (common/code-cache.ts), inside the compile cache directory: one
+ * directory per Node version and architecture, as Node keeps its own.
+ */
+export const codeCacheDir = (compileCacheDir: string, nodeVersion: string, arch: string): string => path.join(compileCacheDir, `skiff-${nodeVersion}-${arch}`);
 /** Seccomp filters crun compiled, for it to load again (stage1/default/runtime/seccomp-cache.ts); root's only. */
 export const SECCOMP_CACHE_DIR = '/var/cache/skiff/seccomp';
 export const seccompCacheKeyPath = (dir: string, name: string): string => path.join(dir, `${name}.key`);

@@ -27,7 +27,7 @@ export const NATIVE_ENV = 'SKIFF_NATIVE';
 
 /**
  * Beside the bundle (dist/stage0/… → dist/native/, and in the default stage1's ACI
- * skiff/stage1/run.mjs → skiff/native/), or from source (common/ → dist/native/).
+ * skiff/stage1/run.cjs → skiff/native/), or from source (common/ → dist/native/).
  */
 export const NATIVE_SYS_CANDIDATES = ['../native/skiff-sys.node', '../dist/native/skiff-sys.node'] as const;
 

@@ -9,8 +9,11 @@ export function fileStamp(st: fs.BigIntStats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
-/** The file's bytes if it is a regular file of this user's with `closedTo` mode bits clear; else undefined. */
-export function readOwnedFile(file: string, closedTo: number): Buffer | undefined {
+/**
+ * The file's bytes (at most `limit` of them, from the start) if it is a regular file of this
+ * user's with `closedTo` mode bits clear; else undefined.
+ */
+export function readOwnedFile(file: string, closedTo: number, limit?: number): Buffer | undefined {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
@@ -20,7 +23,9 @@ export function readOwnedFile(file: string, closedTo: number): Buffer | undefine
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & closedTo) !== 0) return undefined;
-    return fs.readFileSync(fd);
+    if (limit === undefined) return fs.readFileSync(fd);
+    const buf = Buffer.alloc(Math.min(limit, st.size));
+    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0));
   } catch {
     return undefined;
   } finally {

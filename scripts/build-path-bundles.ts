@@ -1,4 +1,4 @@
-// The bundles of the hot commands' own paths, dist/stage0/run.mjs and fetch.mjs: the chunks of
+// The bundles of the hot commands' own paths, dist/stage0/run.cjs and fetch.cjs: the chunks of
 // the code-split stage0 that the command loads (everything entry.mjs imports statically, plus
 // the modules behind the lazy imports on its path) bundled again into one module, with every
 // other chunk left where it is and loaded on demand as before. Each ES module costs ~0.5 ms to
@@ -6,11 +6,16 @@
 // sooner (docs/benchmarks.md). The code split alone cannot get there: every command's lazy
 // import is a split point.
 //
+// They are CommonJS, not ES modules, so that the launcher can load them through skiff's code
+// cache (stage1-images/cjs-bundle.ts says why).
+//
 // A chunk loaded on demand from such a bundle (an image fetched during `run`, say) brings its
 // own copies of the modules the bundle inlined. That is harmless because no skiff module keeps state
 // (STYLE) and SkiffError is recognised by a brand, not by its class (common/errors.ts).
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Metafile, Plugin } from 'esbuild';
+import { CJS_BUNDLE_OPTIONS, routeDynamicImports } from '../stage1-images/cjs-bundle.ts';
 
 /** How stage0 is bundled, both times: ES modules for Node 22+, syntax minified. */
 export const STAGE0_BUNDLE_OPTIONS = {
@@ -69,7 +74,7 @@ function keepOthers(inline: ReadonlySet<string>): Plugin {
 }
 
 /**
- * Writes OUTDIR/<name>.mjs for each of PATH_BUNDLES from OUTDIR/entry.mjs and the split
+ * Writes OUTDIR/<name>.cjs for each of PATH_BUNDLES from OUTDIR/entry.mjs and the split
  * build's metafile (its paths are relative to `root`, the split build's working directory).
  * The chunks keep their own banner.
  */
@@ -78,11 +83,14 @@ export async function buildPathBundles(esbuild: typeof import('esbuild'), root: 
   if (!entryOut) throw new Error('build: the split build has no stage0/entry.ts output');
   for (const [name, lazyEntries] of Object.entries(PATH_BUNDLES)) {
     const inline = new Set([...pathBundleOutputs(meta, entryOut, lazyEntries)].map((o) => path.resolve(root, o)));
-    await esbuild.build({
+    const result = await esbuild.build({
       entryPoints: [path.resolve(root, entryOut)],
-      outfile: path.join(outdir, `${name}.mjs`),
+      outfile: path.join(outdir, `${name}.cjs`),
       ...STAGE0_BUNDLE_OPTIONS,
+      ...CJS_BUNDLE_OPTIONS,
       plugins: [keepOthers(inline)],
+      write: false,
     });
+    for (const out of result.outputFiles) fs.writeFileSync(out.path, routeDynamicImports(out.text));
   }
 }

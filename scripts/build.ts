@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { ROOT_COMPILE_CACHE_DIR, USER_COMPILE_CACHE_SUBDIR } from '../common/layout.ts';
 import { buildSchemas } from './build-schemas.ts';
 import { REQUIRE_BANNER } from '../stage1-images/require-banner.ts';
 import { COMMAND_NAMES } from '../stage0/commands/index.ts';
@@ -31,29 +30,15 @@ function lazyStringWidth(): Plugin {
 }
 const STAGE0_OUT = 'stage0';
 
-/**
- * dist/skiff.mjs: Node's compile cache in a directory of the user's own (common/layout.ts
- * says why not Node's default), used only if it is a real directory owned by this user that
- * nobody else can write; then the bundle.
- */
-function launcherEntry(): string {
-  return `import module from 'node:module';
-import fs from 'node:fs';
-import os from 'node:os';
-const COMMANDS = new Set(${JSON.stringify([...COMMAND_NAMES])});
-try {
-  const uid = process.getuid();
-  const dir = uid === 0 ? ${JSON.stringify(ROOT_COMPILE_CACHE_DIR)} : os.homedir() + '/' + ${JSON.stringify(USER_COMPILE_CACHE_SUBDIR)};
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = fs.lstatSync(dir);
-  if (st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0) module.enableCompileCache?.(dir);
-} catch {}
-// \`skiff run\` and \`skiff fetch\` have bundles of their own paths (scripts/build-path-bundles.ts);
-// the command is the first word that names one, as stage0/main.ts reads it.
-const command = process.argv.slice(2).find((a) => COMMANDS.has(a));
-const PATH_BUNDLES = new Set(${JSON.stringify(Object.keys(PATH_BUNDLES))});
-await import(PATH_BUNDLES.has(command) ? \`./stage0/\${command}.mjs\` : './stage0/entry.mjs');
-`;
+/** dist/skiff.mjs, the launcher (stage0/launcher.ts), bundled alone: it must load fast. */
+async function buildLauncher(esbuild: typeof import('esbuild')): Promise<void> {
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [path.join(root, 'stage0', 'launcher.ts')],
+    outfile: path.join(dist, 'skiff.mjs'),
+    ...STAGE0_BUNDLE_OPTIONS,
+    define: { SKIFF_COMMANDS: JSON.stringify([...COMMAND_NAMES]), SKIFF_PATH_BUNDLES: JSON.stringify(Object.keys(PATH_BUNDLES)) },
+  });
 }
 
 async function main(): Promise<void> {
@@ -87,8 +72,7 @@ async function main(): Promise<void> {
   if (fs.existsSync(path.join(dist, STAGE0_OUT))) fs.renameSync(path.join(dist, STAGE0_OUT), previous);
   fs.renameSync(staging, path.join(dist, STAGE0_OUT));
   fs.rmSync(previous, { recursive: true, force: true });
-  // The entry the launcher runs: turn on Node's compile cache, then load the bundle.
-  fs.writeFileSync(path.join(dist, 'skiff.mjs'), launcherEntry());
+  await buildLauncher(esbuild);
   // The optional C helper stage0 loads beside its bundle (dist/native/).
   const { buildNative } = await import('./build-native.ts');
   buildNative(root, dist);

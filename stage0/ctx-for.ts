@@ -4,7 +4,7 @@ import { createCtx, type GlobalArgs, type CommandEnv } from './global-options.ts
 import { createTtyProgress } from './progress-bar.ts';
 
 export function createCtxFor(args: GlobalArgs & { $env: CommandEnv }, opts: { progress?: boolean } = {}): Ctx {
-  const ctx = createCtx(args, args.$env.log);
+  const ctx = createCtx(args, args.$env.log, args.$env.codeCache);
   if (opts.progress) {
     const progress = createTtyProgress();
     if (progress) ctx.progress = progress;

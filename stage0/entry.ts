@@ -1,7 +1,8 @@
-// The bundle's entry: run main and exit with its status.
-import { main } from './main.ts';
+// The bundle's entry: the launcher (stage0/launcher.ts) calls start, which runs main and exits
+// with its status.
+import { main, type Launch } from './main.ts';
 
-function start(argv: readonly string[]): void {
+export function start(argv: readonly string[], launch: Launch): void {
   let settled = false;
   // If main() never settles (a stream closed without an error leaves a promise pending and
   // the event loop empty), Node would exit 0: make that a visible failure instead.
@@ -11,7 +12,7 @@ function start(argv: readonly string[]): void {
       process.exitCode = 1;
     }
   });
-  main(argv).then(
+  main(argv, launch).then(
     (code) => {
       settled = true;
       process.exitCode = code;
@@ -23,5 +24,3 @@ function start(argv: readonly string[]): void {
     },
   );
 }
-
-start(process.argv.slice(2));

@@ -1,6 +1,7 @@
 // Options every command accepts, and turning them into the library context.
 import path from 'node:path';
 import type { Argv } from 'yargs';
+import type { CodeCache } from '../common/code-cache.ts';
 import type { Ctx } from '../common/context.ts';
 import { DEFAULT_LIMITS, parseInsecureOptions } from '../common/context.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_LOCAL_CONFIG_DIR, DEFAULT_SYSTEM_CONFIG_DIR } from '../common/layout.ts';
@@ -46,9 +47,11 @@ export interface CommandEnv {
   log: Logger;
   /** For run/prepare: the words after the command, for the pod argv pre-parser. */
   podArgv: string[] | undefined;
+  /** The launcher's code cache (stage0/launcher.ts), for the path bundles; see Ctx.codeCache. */
+  codeCache?: CodeCache;
 }
 
-export function createCtx(args: GlobalArgs, log: Logger): Ctx {
+export function createCtx(args: GlobalArgs, log: Logger, codeCache?: CodeCache): Ctx {
   return {
     // Absolute: stage0 changes into the pod directory before it execs stage1.
     dataDir: path.resolve(args.dir),
@@ -60,5 +63,6 @@ export function createCtx(args: GlobalArgs, log: Logger): Ctx {
     host: createLinuxHost(),
     insecure: parseInsecureOptions(args['insecure-options']),
     limits: { ...DEFAULT_LIMITS },
+    ...(codeCache ? { codeCache } : {}),
   };
 }

@@ -1,5 +1,6 @@
 // stage0's entry point: the only place (with each stage1 main) that maps errors to exit codes
 // and to the one-line `skiff: …` message.
+import type { CodeCache } from '../common/code-cache.ts';
 import { SkiffError, formatErrorLine } from '../common/errors.ts';
 import { createRootLogger, type LogFormat } from '../common/log.ts';
 import { createOut } from './output.ts';
@@ -47,7 +48,13 @@ function splitPodArgv(argv: readonly string[], commandAt: number): { yargsArgv: 
   return { yargsArgv: [...argv.slice(0, commandAt + 1), ...globals], podArgv: words };
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** What the launcher (stage0/launcher.ts) hands the bundle it starts. */
+export interface Launch {
+  /** Set when the bundle was loaded through it (the path bundles): see Ctx.codeCache. */
+  codeCache?: CodeCache;
+}
+
+export async function main(argv: readonly string[], launch: Launch = {}): Promise<number> {
   const flags = scanLogFlags(argv);
   if (nodeIsTooOld(process.version)) {
     process.stderr.write(`skiff: Node ${process.version} is too old; skiff needs Node >= ${MIN_NODE.join('.')} (run ./setup to provision Node 24)\n`);
@@ -62,7 +69,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const fetchFast = parseFetchFastPath(argv, commandAt, process.env);
     if (fetchFast) {
       const { default: fetch } = await import('./commands/fetch.ts');
-      await fetch.handler({ ...fetchFast, $env: { out, log, podArgv: undefined }, _: ['fetch'] });
+      await fetch.handler({ ...fetchFast, $env: { out, log, podArgv: undefined, codeCache: launch.codeCache }, _: ['fetch'] });
       return Number(process.exitCode ?? 0);
     }
     const fast = podArgv ? parseRunFastPath(argv, commandAt, process.env) : undefined;
@@ -76,7 +83,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         else if ((m?.[1] === 'local-config' || m?.[1] === 'system-config') && m[2]) fast[m[1]] = m[2];
         else if (m?.[1] === 'debug') fast.debug = true;
       }
-      await run.handler({ ...fast, $env: { out, log, podArgv }, _: ['run'] } as never);
+      await run.handler({ ...fast, $env: { out, log, podArgv, codeCache: launch.codeCache }, _: ['run'] } as never);
       return Number(process.exitCode ?? 0);
     }
     const { default: yargs } = await import('yargs');
@@ -84,7 +91,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .scriptName('skiff')
       .usage('skiff [global options] <command>\n\nA daemonless, staged pod launcher for Linux.')
       .middleware((a) => {
-        (a as Record<string, unknown>).$env = { out, log, podArgv };
+        (a as Record<string, unknown>).$env = { out, log, podArgv, codeCache: launch.codeCache };
       })
       .strictCommands()
       .strictOptions()

@@ -15,12 +15,16 @@ import { aciManifestPath, aciRootfsPath } from '../common/layout.ts';
 import { validateImageManifest } from '../common/schemas/validate.ts';
 import { STAGE1_ANNOTATIONS, STAGE1_INTERFACE_VERSION } from '../common/stage1-interface.ts';
 import type { Stage1Entrypoint } from '../common/stage1-interface.ts';
+import { CJS_BUNDLE_OPTIONS, routeDynamicImports } from './cjs-bundle.ts';
 import { REQUIRE_BANNER } from './require-banner.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** A file of the stage1 rootfs: a TypeScript entry bundled to one ESM file, or a file copied as is. */
-type RootfsFile = { path: string; bundle: string } | { path: string; copy: string; mode: number; optional?: boolean };
+/**
+ * A file of the stage1 rootfs: a TypeScript entry bundled to one ES module (or, with `cjs`, to
+ * CommonJS: see cjs-bundle.ts), or a file copied as is.
+ */
+type RootfsFile = { path: string; bundle: string; cjs?: boolean } | { path: string; copy: string; mode: number; optional?: boolean };
 
 export interface FlavorSpec {
   flavor: string;
@@ -54,14 +58,15 @@ const FLAVORS: readonly FlavorSpec[] = [
   {
     flavor: 'default',
     files: [
-      // run is a shell that runs run.mjs as a child, then execs the monitor (see stage1/default/run.sh);
-      // run.mjs is also the run module stage0 loads in its own process (see stage1/default/run.ts).
+      // run is a shell that runs run.cjs as a child, then execs the monitor (see stage1/default/run.sh);
+      // run.cjs is also the run module stage0 loads in its own process (see stage1/default/run.ts),
+      // CommonJS so that stage0 keeps what V8 compiled of it (common/code-cache.ts).
       { path: 'skiff/stage1/run', copy: 'stage1/default/run.sh', mode: 0o755 },
-      { path: 'skiff/stage1/run.mjs', bundle: 'stage1/default/run.ts' },
+      { path: 'skiff/stage1/run.cjs', bundle: 'stage1/default/run.ts', cjs: true },
       { path: 'skiff/stage1/monitor.sh', copy: 'stage1/default/monitor.sh', mode: 0o755 },
       // Built by scripts/build-native.ts when there is a C compiler (else the monitor uses unshare(1)).
       { path: 'skiff/stage1/runtime-exec', copy: 'dist/native/skiff-runtime-exec', mode: 0o755, optional: true },
-      // The Node-API helper (common/native-sys.ts looks for it at ../native/ from run.mjs): the
+      // The Node-API helper (common/native-sys.ts looks for it at ../native/ from run.cjs): the
       // sandbox starts without a shell. Optional too (the run module then runs setsid(1) from sh).
       { path: 'skiff/native/skiff-sys.node', copy: 'dist/native/skiff-sys.node', mode: 0o644, optional: true },
       { path: 'skiff/stage1/enter.mjs', bundle: 'stage1/default/enter.ts' },
@@ -74,7 +79,7 @@ const FLAVORS: readonly FlavorSpec[] = [
       stop: '/skiff/stage1/stop.mjs',
       gc: '/skiff/stage1/gc.mjs',
     },
-    runModule: '/skiff/stage1/run.mjs',
+    runModule: '/skiff/stage1/run.cjs',
   },
 ];
 
@@ -124,26 +129,26 @@ export function stage1Manifest(spec: FlavorSpec, version: string): ImageManifest
   };
 }
 
-async function bundle(entry: string, version: string): Promise<Buffer> {
+async function bundle(entry: string, version: string, cjs: boolean): Promise<Buffer> {
   const esbuild = await import('esbuild');
+  // Bundled CommonJS (pino) needs require() in an ES module: see require-banner.ts.
+  const format = cjs ? CJS_BUNDLE_OPTIONS : ({ format: 'esm', banner: { js: REQUIRE_BANNER } } as const);
   const result = await esbuild.build({
     entryPoints: [entry],
     absWorkingDir: repoRoot, // paths in the bundle's comments are relative to it: the same in every checkout
     bundle: true,
     write: false,
     platform: 'node',
-    format: 'esm',
     target: 'node22',
     minifySyntax: true,
     legalComments: 'none',
-    define: { SKIFF_VERSION: JSON.stringify(version) },
-    // Bundled CommonJS (pino) needs require(): see require-banner.ts.
-    banner: { js: REQUIRE_BANNER },
+    ...format,
+    define: { ...('define' in format ? format.define : {}), SKIFF_VERSION: JSON.stringify(version) },
     logLevel: 'warning',
   });
   const out = result.outputFiles[0];
   if (!out) throw new Error(`esbuild produced nothing for ${entry}`);
-  return Buffer.from(out.contents);
+  return cjs ? Buffer.from(routeDynamicImports(out.text)) : Buffer.from(out.contents);
 }
 
 interface TarEntry {
@@ -167,7 +172,7 @@ async function aciEntries(spec: FlavorSpec, version: string): Promise<TarEntry[]
       const dir = ['rootfs', ...parts.slice(0, i)].join('/');
       entries.set(dir, { name: dir, type: 'directory', mode: 0o755 });
     }
-    const data = 'bundle' in file ? await bundle(file.bundle, version) : fs.readFileSync(path.join(repoRoot, file.copy));
+    const data = 'bundle' in file ? await bundle(file.bundle, version, file.cjs === true) : fs.readFileSync(path.join(repoRoot, file.copy));
     const mode = 'bundle' in file ? 0o644 : file.mode;
     entries.set(`rootfs/${file.path}`, { name: `rootfs/${file.path}`, type: 'file', mode, data });
   }

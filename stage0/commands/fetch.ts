@@ -43,5 +43,7 @@ export default defineCommand<FetchArgs>({
       env: process.env,
     });
     for (const img of result.images) args.$env.out.line(img.id);
+    // A fetch that did its work: what V8 compiled of the path is worth keeping (common/code-cache.ts).
+    ctx.codeCache?.save();
   },
 });

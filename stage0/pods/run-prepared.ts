@@ -243,6 +243,8 @@ export async function startStage1(ctx: Ctx, plan: ExecPlan): Promise<number> {
  */
 export function execStage1(ctx: Ctx, plan: ExecPlan): never {
   ctx.log.debug({ file: plan.file, args: plan.args, cwd: plan.cwd }, 'exec stage1');
+  // The last moment this process's compiled code can be kept for the next run.
+  ctx.codeCache?.save();
   process.chdir(plan.cwd);
   // The host that can move fds itself (the C helper) puts the lock on 3 and stdin on 0 here
   // and execs stage1 directly: a bash less on every run (~2.5 ms).

@@ -69,7 +69,7 @@ export function stage1Entrypoint(manifest: ImageManifest, which: Stage1Entrypoin
  */
 export function stage1RunModule(manifest: ImageManifest, version: string, env: NodeJS.ProcessEnv): string | undefined {
   const file = labelValue(manifest.annotations, STAGE1_ANNOTATIONS.runModule);
-  if (!file || !/\.(mjs|js)$/.test(file) || env[STAGE1_RUN_MODULE_ENV] === '0') return undefined;
+  if (!file || !/\.(mjs|cjs|js)$/.test(file) || env[STAGE1_RUN_MODULE_ENV] === '0') return undefined;
   return versionAtLeast(version, RUN_MODULE_SUPPORT) ? file : undefined;
 }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # skiff default stage1: the pod monitor (docs/stage1-interface.md, "The default flavor").
 #
-# `run` execs this with the plan run.mjs wrote (monitor-plan.sh: bash variables, data only).
+# `run` execs this with the plan run.cjs wrote (monitor-plan.sh: bash variables, data only).
 # It is the one process that stays for the pod's life, holding the pod lock on fd 3, at a
 # few MB instead of a resident Node. It
 #   - starts every app with the OCI runtime in the foreground (`RUNTIME run [--keep]`: the
@@ -208,7 +208,7 @@ wait_apps() {
   if [ -n "$timer" ]; then kill "$timer" 2>/dev/null; fi
 }
 
-# The sandbox, if it is still the process run.mjs started (same pid, same start time); with
+# The sandbox, if it is still the process run.cjs started (same pid, same start time); with
 # `running`, also not on its way out (PF_EXITING in the flags: a `stop --force` has killed it).
 sandbox_alive() {
   local stat rest
@@ -265,7 +265,7 @@ teardown() {
   return 0
 }
 
-# `pid` (this process: run.sh's pid, which exec'd us) was written by run.mjs.
+# `pid` (this process: run.sh's pid, which exec'd us) was written by run.cjs.
 start_apps
 # Empty: creating it is atomic, no temp file needed.
 : > "$SKIFF_STARTED_FILE"

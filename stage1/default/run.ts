@@ -52,7 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
     lockFd: lockFdFromEnv(process.env),
     env: process.env,
     monitorPid,
-    // run.mjs gets no stdin (it belongs to the apps), so run.sh says whether it is a terminal.
+    // run.cjs gets no stdin (it belongs to the apps), so run.sh says whether it is a terminal.
     stdinIsTty: process.env['SKIFF_STDIN_IS_TTY'] === '1',
   });
   ctx.log.debug({ plan }, 'handing over to the monitor');
@@ -60,7 +60,7 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-/** Whether Node runs this file as its main script (run.sh), not as a module stage0 imported. */
+/** Whether Node runs this file as its main script (run.sh), not as a module stage0 loaded. */
 function isMainScript(): boolean {
   const script = process.argv[1];
   if (script === undefined) return false;
@@ -71,4 +71,5 @@ function isMainScript(): boolean {
   }
 }
 
-if (isMainScript()) await runEntrypoint(main);
+// Not awaited: the bundle is CommonJS (no top-level await), and runEntrypoint never rejects.
+if (isMainScript()) void runEntrypoint(main);

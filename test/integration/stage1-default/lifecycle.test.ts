@@ -6,8 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { entrySource } from '../../../common/code-cache.ts';
+import { codeCacheDir, ROOT_COMPILE_CACHE_DIR } from '../../../common/layout.ts';
 import { readPodCgroupStats } from '../../../common/cgroup-stats.ts';
-import { SKIFF_BIN, runSkiff } from '../../helpers/cli.ts';
+import { REPO_ROOT, SKIFF_BIN, runSkiff } from '../../helpers/cli.ts';
 import { missingTools } from '../../helpers/images.ts';
 import { statusOf } from '../pods/pod-helpers.ts';
 import type { Env } from './default-pod.ts';
@@ -61,7 +65,26 @@ describe('default stage1: life cycle', { skip }, () => {
     assertNothingLeft(pod.uuid);
   });
 
-  it('SKIFF_STAGE1_RUN_MODULE=0: the run entrypoint (run.sh + run.mjs) does the same', async () => {
+  it('a run keeps what V8 compiled of stage0\'s run bundle and of the stage1 run module; later runs load it', async () => {
+    const dir = codeCacheDir(ROOT_COMPILE_CACHE_DIR, process.version, process.arch);
+    const sources = (): (string | undefined)[] =>
+      fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.v8')).map((n) => entrySource(fs.readFileSync(path.join(dir, n)))) : [];
+    // A source changed in the last two seconds gets no entry: let this store's stage1 tree age.
+    assert.equal((await runPod(env, ['--net=none', image])).code, 0);
+    await sleep(2100);
+    assert.equal((await runPod(env, ['--net=none', image])).code, 0);
+    const have = sources();
+    assert.ok(have.includes(path.join(REPO_ROOT, 'dist', 'stage0', 'run.cjs')), `entries: ${have.join(', ')}`);
+    const stage1 = have.find((f) => f?.startsWith(`${env.data.path}/`) && f.endsWith('/rootfs/skiff/stage1/run.cjs'));
+    assert.ok(stage1, `no entry for this store's stage1 run module among ${have.join(', ')}`);
+    const entry = fs.statSync(path.join(dir, fs.readdirSync(dir).find((n) => entrySource(fs.readFileSync(path.join(dir, n))) === stage1)!));
+    assert.equal(entry.mode & 0o777, 0o600);
+    const res = await runPod(env, ['--net=none', image, '--exec=/bin/sh', '--', '-c', 'echo from-cache']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(outLines(res.stdout), ['from-cache']);
+  });
+
+  it('SKIFF_STAGE1_RUN_MODULE=0: the run entrypoint (run.sh + run.cjs) does the same', async () => {
     const res = await runPod(env, ['--net=none', image, '--name=x', '--exec=/bin/sh', '--', '-c', 'echo via-run-sh; exit 4', '---',
       image, '--name=y', '--exec=/bin/sleep', '--', '60'], { env: { SKIFF_STAGE1_RUN_MODULE: '0' } });
     assert.equal(res.code, 4, res.stderr);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Metafile } from 'esbuild';
 import { pathBundleOutputs } from '../../../scripts/build-path-bundles.ts';
+import { routeDynamicImports } from '../../../stage1-images/cjs-bundle.ts';
 
 type Imp = Metafile['outputs'][string]['imports'][number];
 const out = (imports: Imp[], entryPoint?: string): Metafile['outputs'][string] =>
@@ -35,4 +36,11 @@ test('the static closure of the entry, and dynamic imports only into the run pat
   } as Metafile;
   const got = pathBundleOutputs(meta, 'd/entry.mjs', ['stage0/commands/run.ts', 'stage0/pods/run-pod.ts']);
   assert.deepEqual([...got].sort(), ['d/chunk-A.mjs', 'd/chunk-B.mjs', 'd/chunk-POD.mjs', 'd/chunk-RUN.mjs', 'd/entry.mjs']);
+});
+
+
+test('import() of a chunk or a built-in goes through __skiffImport; any other literal import() fails the build', () => {
+  const code = 'var __skiffImport = __skiffImport || ((specifier) => import(specifier)); const a = await import("./chunk-AB12.mjs"); const f = await import(\'node:fs\'); const m = import(url);';
+  assert.equal(routeDynamicImports(code), 'var __skiffImport = __skiffImport || ((specifier) => import(specifier)); const a = await __skiffImport("./chunk-AB12.mjs"); const f = await __skiffImport("node:fs"); const m = import(url);');
+  assert.throws(() => routeDynamicImports('await import("pino")'), /would not load under vm.Script/);
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { extract } from 'tar-stream';
@@ -93,4 +94,18 @@ test('the default stage1 ACI carries the C helpers when they are built, where it
   assert.equal(helper, 'rootfs/skiff/native/skiff-sys.node');
   assert.equal(mode(helper), 0o644);
   assert.deepEqual(list.find((m) => m.name === helper)!.data, fs.readFileSync(path.join(repo, 'dist', 'native', 'skiff-sys.node')));
+});
+
+test('the default stage1 run module is CommonJS, named by its manifest, and exports prepareRun', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-s1img-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const images = await buildStage1Images(dir, { version: '9.8.7', flavors: ['default'] });
+  const list = await members(images[0]!.path);
+  const manifest = JSON.parse(list[0]!.data.toString('utf8')) as ImageManifest;
+  assert.equal(manifest.annotations?.find((a) => a.name === STAGE1_ANNOTATIONS.runModule)?.value, '/skiff/stage1/run.cjs');
+  const file = path.join(dir, 'run.cjs');
+  fs.writeFileSync(file, list.find((m) => m.name === 'rootfs/skiff/stage1/run.cjs')!.data);
+  // Loaded as a module (not Node's main script), it only defines prepareRun.
+  const mod = createRequire(file)(file) as { prepareRun?: unknown };
+  assert.equal(typeof mod.prepareRun, 'function');
 });

@@ -45,6 +45,7 @@ test('stage1RunModule: named, a JavaScript module, interface >= 1.1.0, and not t
   assert.equal(stage1RunModule(named, '1.1.0', { SKIFF_STAGE1_RUN_MODULE: '1' }), '/skiff/stage1/run.mjs');
   assert.equal(stage1RunModule(manifest({}), '1.1.0', {}), undefined);
   assert.equal(stage1RunModule(manifest({ [STAGE1_ANNOTATIONS.runModule]: '/skiff/stage1/run' }), '1.1.0', {}), undefined);
+  assert.equal(stage1RunModule(manifest({ [STAGE1_ANNOTATIONS.runModule]: '/skiff/stage1/run.cjs' }), '1.1.0', {}), '/skiff/stage1/run.cjs', 'CommonJS too');
 });
 
 test('checkRunResult: a program to exec or an exit status; anything else is a broken stage1', () => {
