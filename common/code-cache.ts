@@ -37,8 +37,8 @@ export interface CodeCache {
   /**
    * Writes an entry, with every function compiled so far, for each file loaded without a
    * usable one; then drops entries whose source is gone. Call it once the path has done its
-   * work (before an execve, at a successful exit). Never throws: a cache that cannot be
-   * written only costs the compile next time.
+   * work (a run before its execve, a fetch after it stored the images), never on a failure's
+   * short path. Never throws: a cache that cannot be written only costs the compile next time.
    */
   save(): void;
 }

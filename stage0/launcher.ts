@@ -50,7 +50,17 @@ async function launch(): Promise<void> {
   // it stored the images): not at any exit, or `skiff run --help` or a failure's short path
   // could become what every later process finds compiled.
   const codeCache = createCodeCache(cacheDir === undefined ? undefined : codeCacheDir(cacheDir, process.version, process.arch));
-  const entry = codeCache.load(path.join(stage0Dir, `${command}.cjs`)) as Stage0Entry;
+  const bundle = path.join(stage0Dir, `${command}.cjs`);
+  let entry: Stage0Entry;
+  try {
+    entry = codeCache.load(bundle) as Stage0Entry;
+  } catch (err) {
+    // A dist/ half built or half copied: one line, as bin/skiff says of a missing dist/skiff.mjs.
+    process.stderr.write(`skiff: cannot load ${bundle}: ${(err as Error).message} (run 'npm run build', or ./setup)
+`);
+    process.exitCode = 1;
+    return;
+  }
   entry.start(argv, { codeCache });
 }
 
