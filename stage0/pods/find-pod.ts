@@ -70,6 +70,14 @@ export function findPod(ctx: Pick<Ctx, 'dataDir' | 'host'>, ref: string): PodRef
 /** Moves a pod to another state dir (atomic rename; the caller holds the pod's lock). */
 export function movePod(dataDir: string, pod: PodRef, to: layout.PodStateDir): PodRef {
   const root = layout.podDir(dataDir, to, pod.uuid);
-  fs.renameSync(pod.root, root);
+  try {
+    fs.renameSync(pod.root, root);
+  } catch (err) {
+    // A state dir removed by hand (ensureStore makes them all): make it again, or gc could
+    // never move the pod on to unmount and remove it.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !fs.existsSync(pod.root)) throw err;
+    fs.mkdirSync(layout.podStateDir(dataDir, to), { recursive: true, mode: 0o755 });
+    fs.renameSync(pod.root, root);
+  }
   return { ...pod, dir: to, root };
 }
