@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import { nameHash } from './name-hash.ts';
 import { fileStamp, readOwnedFile } from './owned-file.ts';
 
 export interface CodeCache {
@@ -61,18 +62,9 @@ type CommonJsBody = (
   skiffImport: (specifier: string) => Promise<unknown>,
 ) => void;
 
-/** An entry's file name: the source's base name and a 64-bit FNV-1a of its path (pure). */
+/** An entry's file name: the source's base name and a hash of its whole path (pure). */
 export function cacheEntryName(file: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x050c5d1f;
-  for (let i = 0; i < file.length; i++) {
-    const c = file.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193) >>> 0;
-    b = Math.imul(b ^ c, 0x01000193) >>> 0;
-    b = Math.imul(b ^ (a >>> 16), 0x01000193) >>> 0;
-  }
-  const hex = (n: number) => n.toString(16).padStart(8, '0');
-  return `${path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_')}-${hex(a)}${hex(b)}.v8`;
+  return `${path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_')}-${nameHash(file)}.v8`;
 }
 
 /** What an entry must begin with to apply to `file` as it is now, run by this Node (pure). */

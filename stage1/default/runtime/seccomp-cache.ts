@@ -12,6 +12,7 @@
 // non-cryptographic hash of that key (this path does not load node:crypto).
 import fs from 'node:fs';
 import { SECCOMP_CACHE_DIR, seccompCacheFilterPath, seccompCacheKeyPath } from '../../../common/layout.ts';
+import { nameHash } from '../../../common/name-hash.ts';
 import { fileStamp, readOwnedFile } from '../../../common/owned-file.ts';
 import { writeFileAtomic } from '../../../common/write-atomic.ts';
 import type { OciHook, OciRuntimeSpec } from '../oci-spec/oci-runtime-types.ts';
@@ -65,26 +66,6 @@ export function openSeccompCache(runtimePath: string, dir = SECCOMP_CACHE_DIR): 
   return { dir, identity };
 }
 
-/**
- * Two 32-bit FNV-1a hashes (different offset bases) of a string's UTF-8 bytes taken four at a
- * time, as 16 hex digits: a file name, not a proof. 32-bit words: a byte at a time in the
- * interpreter cost ~1 ms per 6 kB key, BigInt FNV-64 ~2 ms.
- */
-export function keyName(text: string): string {
-  const bytes = Buffer.from(text, 'utf8');
-  const padded = Buffer.alloc(Math.ceil(bytes.length / 4) * 4);
-  bytes.copy(padded);
-  const words = new Int32Array(padded.buffer, padded.byteOffset, padded.length / 4);
-  let a = 0x811c9dc5 ^ bytes.length;
-  let b = 0x050c5d1f;
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    a = Math.imul(a ^ w, 0x01000193);
-    b = Math.imul(b ^ w, 0x01000193);
-  }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
-}
-
 /** A poststart hook that copies crun's export of the filter into the cache (atomically). */
 export function harvestHook(exportPath: string, filterPath: string): OciHook {
   return {
@@ -103,7 +84,7 @@ export function applySeccompCache(cache: SeccompCache, spec: OciRuntimeSpec, exp
   const seccomp = spec.linux.seccomp;
   if (!seccomp) return false;
   const key = `${cache.identity}\n${JSON.stringify(seccomp)}`;
-  const name = keyName(key);
+  const name = nameHash(key);
   const keyFile = seccompCacheKeyPath(cache.dir, name);
   const filterFile = seccompCacheFilterPath(cache.dir, name);
   const storedKey = readOwnedFile(keyFile, 0o077);
