@@ -95,13 +95,16 @@ export function entrySource(bytes: Buffer): string | undefined {
   }
 }
 
-/** Removes the entries in `dir` (but those in `keep`) whose source file no longer exists. */
+/**
+ * Removes the entries in `dir` (but those in `keep`) whose source file no longer exists, or
+ * that are not where that source's entry would be now (an older naming).
+ */
 function pruneEntries(dir: string, keep: ReadonlySet<string>): void {
   for (const name of fs.readdirSync(dir)) {
     if (keep.has(name) || !name.endsWith('.v8')) continue;
     const head = readOwnedFile(path.join(dir, name), 0o022, HEADER_PROBE_BYTES);
     const source = head && entrySource(head);
-    if (source === undefined || !fs.existsSync(source)) fs.rmSync(path.join(dir, name), { force: true });
+    if (source === undefined || cacheEntryName(source) !== name || !fs.existsSync(source)) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 

@@ -129,6 +129,14 @@ describe('code cache: loading and saving', () => {
     assert.equal(fs.existsSync(otherEntry), false);
     assert.equal(fs.existsSync(path.join(cacheDir, 'unrelated.v8')), false, 'no header: not ours to keep');
     assert.equal(fs.existsSync(entryFile()), true);
+    // An entry of a live source under another name (an older naming) goes too.
+    fs.copyFileSync(entryFile(), path.join(cacheDir, 'renamed.v8'));
+    fs.appendFileSync(file, '\n');
+    const third = createCodeCache(cacheDir, LATER);
+    third.load(file);
+    third.save();
+    assert.equal(fs.existsSync(path.join(cacheDir, 'renamed.v8')), false);
+    assert.equal(fs.existsSync(entryFile()), true);
   });
 
   it('without a directory, or with one it cannot create, still loads and never throws on save', () => {
